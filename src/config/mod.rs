@@ -1,0 +1,209 @@
+//! Configuration: built-in defaults, then a TOML file, then `HERALD_*` environment variables.
+//!
+//! Every field has a default, so `herald serve` runs with no file and no flags. The commented
+//! example that `herald config example` prints lives in `herald.example.toml` at the crate root;
+//! a test keeps it parseable and equal to the defaults.
+
+mod env;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+pub use env::apply_env;
+
+/// The example configuration, fully commented.
+pub const EXAMPLE: &str = include_str!("../../herald.example.toml");
+
+/// Everything `herald serve` can be told.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address and port the HTTP server binds.
+    pub listen: SocketAddr,
+    /// Directory holding the SQLite database (created if missing).
+    pub data_dir: PathBuf,
+    /// Bearer token for `/api/admin/*`; generated and stored on first start when unset.
+    pub admin_token: Option<Secret>,
+    /// Log filter in `tracing` syntax, e.g. `info` or `herald=debug,tower_http=info`.
+    pub log: String,
+    pub push: PushConfig,
+    pub subscribe: SubscribeConfig,
+}
+
+/// How Herald talks to push services.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PushConfig {
+    /// VAPID `sub` claim: a `mailto:` or `https:` contact for push-service operators.
+    pub subject: Option<String>,
+    /// Host patterns a subscription endpoint may use (`*.example.com` matches subdomains).
+    pub allowed_hosts: Vec<String>,
+    /// A fixed VAPID private key (base64url, from `herald vapid generate`); by default one is
+    /// generated on first start and kept in the database.
+    pub vapid_private_key: Option<Secret>,
+    /// Extra URL prefixes accepted as endpoints as they are (http allowed), e.g. local stand-ins.
+    pub allowed_endpoints: Vec<String>,
+    /// How long a push service keeps an undelivered message, in seconds.
+    pub ttl_seconds: u32,
+}
+
+/// Limits on the public subscribe route.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SubscribeConfig {
+    /// Subscribe requests per minute per client IP; 0 turns the limit off.
+    pub rate_limit_per_minute: u32,
+}
+
+/// A secret string whose `Debug` never shows the value.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// The push services browsers use today; their endpoints are the only ones accepted by default.
+pub const DEFAULT_PUSH_HOSTS: [&str; 7] = [
+    "*.googleapis.com",
+    "*.google.com",
+    "*.mozilla.com",
+    "*.mozaws.net",
+    "*.windows.com",
+    "*.microsoft.com",
+    "*.apple.com",
+];
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./data"),
+            admin_token: None,
+            log: "info".to_owned(),
+            push: PushConfig::default(),
+            subscribe: SubscribeConfig::default(),
+        }
+    }
+}
+
+impl Default for PushConfig {
+    fn default() -> Self {
+        Self {
+            subject: None,
+            vapid_private_key: None,
+            allowed_hosts: DEFAULT_PUSH_HOSTS.iter().map(|h| (*h).to_owned()).collect(),
+            allowed_endpoints: Vec::new(),
+            ttl_seconds: 15 * 60,
+        }
+    }
+}
+
+impl Default for SubscribeConfig {
+    fn default() -> Self {
+        Self {
+            rate_limit_per_minute: 30,
+        }
+    }
+}
+
+/// Why a configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid config file {path}: {source}")]
+    Parse {
+        path: PathBuf,
+        source: Box<toml::de::Error>,
+    },
+    #[error("invalid environment variable {name}: {reason}")]
+    Env { name: &'static str, reason: String },
+    #[error("invalid setting {field}: {reason}")]
+    Invalid { field: &'static str, reason: String },
+}
+
+impl Config {
+    /// Defaults, then the TOML file at `path` if given, then the process environment.
+    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut config = match path {
+            Some(path) => Self::from_file(path)?,
+            None => Self::default(),
+        };
+        apply_env(&mut config, |name| std::env::var(name).ok())?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::from_toml(&text).map_err(|source| ConfigError::Parse {
+            path: path.to_owned(),
+            source: Box::new(source),
+        })
+    }
+
+    pub fn from_toml(text: &str) -> Result<Self, toml::de::Error> {
+        toml::from_str(text)
+    }
+
+    /// Checks the values that parse but make no sense, so that start-up fails with a clear message.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        crate::domain::EndpointPolicy::from_config(&self.push).map_err(|reason| {
+            ConfigError::Invalid {
+                field: "push.allowed_endpoints",
+                reason,
+            }
+        })?;
+        if let Some(subject) = &self.push.subject {
+            crate::domain::PushSubject::parse(subject).map_err(|reason| ConfigError::Invalid {
+                field: "push.subject",
+                reason,
+            })?;
+        }
+        if let Some(key) = &self.push.vapid_private_key {
+            crate::vapid::VapidKeys::from_private_key(key.expose()).map_err(|reason| {
+                ConfigError::Invalid {
+                    field: "push.vapid_private_key",
+                    reason,
+                }
+            })?;
+        }
+        if self.push.ttl_seconds == 0 {
+            return Err(ConfigError::Invalid {
+                field: "push.ttl_seconds",
+                reason: "must be at least 1".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Path of the SQLite database file inside the data directory.
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("herald.db")
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,76 @@
+use std::collections::HashMap;
+
+use super::*;
+
+fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    move |name| map.get(name).cloned()
+}
+
+#[test]
+fn example_parses_and_matches_the_defaults() {
+    let example = Config::from_toml(EXAMPLE).expect("example config parses");
+    let defaults = Config::default();
+    assert_eq!(format!("{example:?}"), format!("{defaults:?}"));
+    example.validate().expect("example config is valid");
+}
+
+#[test]
+fn environment_overrides_the_file() {
+    let mut config = Config::from_toml(
+        "listen = \"127.0.0.1:9000\"\n[push]\nallowed_endpoints = [\"http://127.0.0.1:1/a/\"]\n",
+    )
+    .expect("parses");
+    apply_env(
+        &mut config,
+        env(&[
+            ("HERALD_LISTEN", "0.0.0.0:7000"),
+            ("HERALD_DATA_DIR", "/tmp/h"),
+            ("HERALD_ADMIN_TOKEN", "tok"),
+            ("HERALD_PUSH_SUBJECT", "mailto:ops@example.org"),
+            (
+                "HERALD_PUSH_ALLOWED_ENDPOINTS",
+                "http://127.0.0.1:2/b/, http://127.0.0.1:3/c/",
+            ),
+            ("HERALD_SUBSCRIBE_RATE_LIMIT", "0"),
+        ]),
+    )
+    .expect("env applies");
+    assert_eq!(config.listen.to_string(), "0.0.0.0:7000");
+    assert_eq!(config.data_dir, PathBuf::from("/tmp/h"));
+    assert_eq!(config.admin_token.as_ref().map(Secret::expose), Some("tok"));
+    assert_eq!(
+        config.push.subject.as_deref(),
+        Some("mailto:ops@example.org")
+    );
+    assert_eq!(config.push.allowed_endpoints.len(), 3);
+    assert_eq!(config.subscribe.rate_limit_per_minute, 0);
+    config.validate().expect("valid");
+}
+
+#[test]
+fn bad_values_name_what_is_wrong() {
+    let mut config = Config::default();
+    let err = apply_env(&mut config, env(&[("HERALD_LISTEN", "nope")])).expect_err("rejected");
+    assert!(err.to_string().contains("HERALD_LISTEN"), "{err}");
+
+    let err = Config::from_toml("listen = \"127.0.0.1:1\"\nbogus = 1\n").expect_err("unknown key");
+    assert!(err.to_string().contains("bogus"), "{err}");
+
+    let mut config = Config::default();
+    config.push.subject = Some("mailto:me@localhost".into());
+    let err = config.validate().expect_err("localhost subject refused");
+    assert!(err.to_string().contains("push.subject"), "{err}");
+}
+
+#[test]
+fn secrets_stay_out_of_debug_output() {
+    let config = Config {
+        admin_token: Some(Secret::new("hunter2")),
+        ..Config::default()
+    };
+    assert!(!format!("{config:?}").contains("hunter2"));
+}

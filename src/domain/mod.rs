@@ -1,0 +1,35 @@
+//! Validated domain types. Request bodies become these at the edge; nothing past a handler
+//! sees a raw endpoint string or unchecked key bytes.
+
+mod endpoint;
+mod subject;
+mod subscription;
+mod topic;
+
+pub use endpoint::{EndpointPolicy, PushEndpoint};
+pub use subject::PushSubject;
+pub use subscription::{BASE64URL, NewSubscription, SubscriptionKeys, SubscriptionRequest};
+pub use topic::Topic;
+
+/// A validation failure with a stable code for the API envelope.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Invalid {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Invalid {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<Invalid> for crate::error::ApiError {
+    fn from(err: Invalid) -> Self {
+        Self::bad_request(err.code, err.message)
+    }
+}

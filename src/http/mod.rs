@@ -1,0 +1,74 @@
+//! The HTTP surface: routes, layers, and the fallbacks that keep every error in one envelope.
+
+mod assets;
+mod json;
+mod public;
+pub mod rate_limit;
+mod subscriptions;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{get, post};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub use json::ApiJson;
+
+/// Largest request body the public API accepts.
+pub const MAX_PUBLIC_BODY: usize = 4 * 1024;
+
+/// How long one request may take before it is answered with 503.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The whole application, ready to serve.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/vapid-public-key", get(public::vapid_public_key))
+        .route(
+            "/subscriptions",
+            post(subscriptions::subscribe)
+                .delete(subscriptions::unsubscribe)
+                .route_layer(from_fn_with_state(
+                    state.clone(),
+                    rate_limit::limit_subscribe,
+                )),
+        )
+        .route("/alerts", get(public::list_alerts))
+        .layer(DefaultBodyLimit::max(MAX_PUBLIC_BODY))
+        .fallback(api_not_found);
+    Router::new()
+        .nest("/api", api)
+        .route("/healthz", get(public::healthz))
+        .merge(assets::routes())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn api_not_found() -> ApiError {
+    ApiError::not_found("not_found", "no such API route")
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("not_found", "no such page")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "method not allowed on this route",
+    )
+}

@@ -1,0 +1,17 @@
+//! Herald: a self-hosted breaking-news Web Push service.
+//!
+//! The binary in `main.rs` only parses the command line; everything else lives here so that
+//! tests can start the real server on a port of their choosing.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod healthcheck;
+pub mod http;
+pub mod shutdown;
+pub mod state;
+pub mod storage;
+pub mod vapid;

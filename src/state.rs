@@ -1,0 +1,27 @@
+//! The state every handler shares.
+
+use std::sync::Arc;
+
+use crate::auth::AdminToken;
+use crate::config::Config;
+use crate::domain::EndpointPolicy;
+use crate::http::rate_limit::IpRateLimiter;
+use crate::storage::Storage;
+use crate::vapid::VapidKeys;
+
+/// Cloned into each request; every field is cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub storage: Storage,
+    /// The server's VAPID key pair; handlers only hand out the public half.
+    pub vapid: VapidKeys,
+    /// Which push endpoints subscriptions may use.
+    pub endpoint_policy: Arc<EndpointPolicy>,
+    /// Per-IP limit on subscribe requests; `None` when turned off.
+    pub subscribe_limiter: Option<Arc<IpRateLimiter>>,
+    /// Checks `Authorization: Bearer` tokens on admin routes.
+    pub admin_token: AdminToken,
+    /// The configuration the server started with.
+    pub config: Arc<Config>,
+}

@@ -1,0 +1,105 @@
+//! Storage: the only module that speaks SQL.
+//!
+//! SQLite in WAL mode with foreign keys on. The connection lives behind a mutex and is only
+//! used from blocking threads (`spawn_blocking`), never on an async worker. Each public
+//! function is one named operation (`upsert_subscription`, `list_public_alerts`) so that a
+//! PostgreSQL backend can later implement the same surface.
+
+mod alerts;
+mod migrations;
+mod settings;
+mod subscriptions;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+pub use alerts::PublicAlert;
+pub use subscriptions::{SubscriptionId, Upserted};
+
+/// Why a storage operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("cannot create data directory {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("database migration failed: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("database task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+    #[error("stored value {key} is corrupt: {reason}")]
+    Corrupt { key: String, reason: String },
+}
+
+/// A handle to the database; cheap to clone.
+#[derive(Clone)]
+pub struct Storage {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl Storage {
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    /// Blocking: call it before the runtime serves requests, or from `spawn_blocking`.
+    pub fn open(path: &Path) -> Result<Self, StorageError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StorageError::CreateDir {
+                path: dir.to_owned(),
+                source,
+            })?;
+        }
+        let mut conn = Connection::open(path)?;
+        configure(&conn)?;
+        migrations::apply(&mut conn)?;
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// The schema version after migrations (one per file in `migrations/`).
+    pub async fn schema_version(&self) -> Result<usize, StorageError> {
+        self.call(|conn| migrations::current_version(conn)).await
+    }
+
+    /// Answers when the database does: the health check.
+    pub async fn ping(&self) -> Result<(), StorageError> {
+        self.call(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
+            .await
+    }
+
+    /// Runs `op` on the connection in a blocking thread.
+    async fn call<R, F>(&self, op: F) -> Result<R, StorageError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<R, StorageError> + Send + 'static,
+    {
+        let conn = Arc::clone(&self.conn);
+        tokio::task::spawn_blocking(move || {
+            // A panic while holding the lock cannot leave SQLite inconsistent (transactions
+            // roll back on drop), so a poisoned mutex is still safe to use.
+            let mut guard = conn
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            op(&mut guard)
+        })
+        .await?
+    }
+}
+
+fn configure(conn: &Connection) -> Result<(), rusqlite::Error> {
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+/// Current time as stored: Unix milliseconds.
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

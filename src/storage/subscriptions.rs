@@ -1,0 +1,111 @@
+//! Subscriptions and their topics.
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::{Storage, StorageError, now_ms};
+use crate::domain::{NewSubscription, PushEndpoint};
+
+/// A subscription's row id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct SubscriptionId(pub i64);
+
+/// The result of an upsert: the row and whether it was new.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Upserted {
+    pub id: SubscriptionId,
+    pub created: bool,
+}
+
+impl Storage {
+    /// Inserts a subscription, or replaces the keys and topics of a known endpoint and marks it
+    /// refreshed.
+    pub async fn upsert_subscription(
+        &self,
+        sub: NewSubscription,
+    ) -> Result<Upserted, StorageError> {
+        self.call(move |conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let now = now_ms();
+            let existing: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM subscriptions WHERE endpoint = ?1",
+                    [sub.endpoint.as_str()],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let id = match existing {
+                Some(id) => {
+                    tx.execute(
+                        "UPDATE subscriptions SET p256dh = ?2, auth = ?3, refreshed_at = ?4 WHERE id = ?1",
+                        params![id, sub.keys.p256dh, sub.keys.auth, now],
+                    )?;
+                    tx.execute("DELETE FROM subscription_topics WHERE subscription_id = ?1", [id])?;
+                    id
+                }
+                None => tx.query_row(
+                    "INSERT INTO subscriptions (endpoint, p256dh, auth, created_at, refreshed_at)
+                     VALUES (?1, ?2, ?3, ?4, ?4) RETURNING id",
+                    params![sub.endpoint.as_str(), sub.keys.p256dh, sub.keys.auth, now],
+                    |row| row.get(0),
+                )?,
+            };
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO subscription_topics (subscription_id, topic) VALUES (?1, ?2)",
+                )?;
+                for topic in &sub.topics {
+                    insert.execute(params![id, topic.as_str()])?;
+                }
+            }
+            tx.commit()?;
+            Ok(Upserted { id: SubscriptionId(id), created: existing.is_none() })
+        })
+        .await
+    }
+
+    /// Removes the subscription with this endpoint; `false` when there was none.
+    pub async fn delete_subscription(&self, endpoint: PushEndpoint) -> Result<bool, StorageError> {
+        self.call(move |conn| {
+            let removed = conn.execute(
+                "DELETE FROM subscriptions WHERE endpoint = ?1",
+                [endpoint.as_str()],
+            )?;
+            Ok(removed > 0)
+        })
+        .await
+    }
+
+    pub async fn count_subscriptions(&self) -> Result<u64, StorageError> {
+        self.call(|conn| {
+            Ok(conn.query_row("SELECT count(*) FROM subscriptions", [], |row| row.get(0))?)
+        })
+        .await
+    }
+
+    /// The topics of the subscription with this endpoint, or `None` when it is unknown.
+    pub async fn subscription_topics(
+        &self,
+        endpoint: PushEndpoint,
+    ) -> Result<Option<Vec<String>>, StorageError> {
+        self.call(move |conn| {
+            let id: Option<i64> = conn
+                .query_row(
+                    "SELECT id FROM subscriptions WHERE endpoint = ?1",
+                    [endpoint.as_str()],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let Some(id) = id else { return Ok(None) };
+            let mut stmt = conn.prepare_cached(
+                "SELECT topic FROM subscription_topics WHERE subscription_id = ?1 ORDER BY topic",
+            )?;
+            let topics = stmt
+                .query_map([id], |row| row.get(0))?
+                .collect::<Result<_, _>>()?;
+            Ok(Some(topics))
+        })
+        .await
+    }
+}
