@@ -16,6 +16,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::auth::{AdminToken, TokenOrigin};
 use crate::config::Config;
+use crate::delivery::DeliveryEngine;
 use crate::domain::EndpointPolicy;
 use crate::http::rate_limit::IpRateLimiter;
 use crate::state::AppState;
@@ -62,7 +63,17 @@ impl Application {
             EndpointPolicy::from_config(&config.push).map_err(|e| anyhow::anyhow!(e))?;
         let subscribe_limiter =
             IpRateLimiter::per_minute(config.subscribe.rate_limit_per_minute).map(Arc::new);
+        if config.push.subject.is_none() {
+            tracing::warn!(
+                "push.subject is not set (HERALD_PUSH_SUBJECT): some push services, Apple's among them, refuse pushes without a contact"
+            );
+        }
+        let metrics = Arc::new(crate::metrics::Metrics::default());
+        let delivery = DeliveryEngine::new(&config, storage.clone(), &vapid, Arc::clone(&metrics))?;
+        delivery.recover().await?;
         let state = AppState {
+            delivery,
+            metrics,
             storage,
             vapid,
             endpoint_policy: Arc::new(endpoint_policy),
@@ -145,6 +156,7 @@ impl Application {
 
 /// Starts the background loops; each runs until `token` is cancelled.
 fn spawn_background(tracker: &TaskTracker, token: &CancellationToken, state: &AppState) {
+    tracker.spawn(state.delivery.clone().run(token.clone()));
     if let Some(limiter) = state.subscribe_limiter.clone() {
         let token = token.clone();
         tracker.spawn(async move {

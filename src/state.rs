@@ -22,6 +22,10 @@ pub struct AppState {
     pub subscribe_limiter: Option<Arc<IpRateLimiter>>,
     /// Checks `Authorization: Bearer` tokens on admin routes.
     pub admin_token: AdminToken,
+    /// Queues and sends pushes; handlers only wake it.
+    pub delivery: crate::delivery::DeliveryEngine,
+    /// Counters and histograms behind `GET /metrics`.
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// The configuration the server started with.
     pub config: Arc<Config>,
 }

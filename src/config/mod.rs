@@ -29,6 +29,7 @@ pub struct Config {
     /// Log filter in `tracing` syntax, e.g. `info` or `herald=debug,tower_http=info`.
     pub log: String,
     pub push: PushConfig,
+    pub delivery: DeliveryConfig,
     pub subscribe: SubscribeConfig,
 }
 
@@ -49,12 +50,42 @@ pub struct PushConfig {
     pub ttl_seconds: u32,
 }
 
+/// How the delivery engine sends, retries and gives up.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DeliveryConfig {
+    /// Pushes in flight at once, across all push services.
+    pub concurrency: u32,
+    /// Pushes in flight at once to one push service.
+    pub per_origin_concurrency: u32,
+    /// Attempts per delivery before it is recorded as failed.
+    pub max_attempts: u32,
+    /// A delivery still unsent this long after its alert is recorded as failed, in seconds.
+    pub max_age_seconds: u64,
+    /// First retry delay in milliseconds; doubles per attempt, with jitter.
+    pub retry_base_ms: u64,
+    /// Longest retry delay, in seconds.
+    pub retry_max_seconds: u64,
+    /// Whole-request timeout per push, in seconds.
+    pub request_timeout_seconds: u64,
+    /// TCP and TLS connect timeout, in seconds.
+    pub connect_timeout_seconds: u64,
+    /// After a 401/403 (a VAPID problem), that push service is paused this long, in seconds.
+    pub origin_pause_seconds: u64,
+    /// Extra CA certificate (PEM) to trust, e.g. for a self-hosted push service.
+    pub extra_ca_cert: Option<PathBuf>,
+}
+
 /// Limits on the public subscribe route.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SubscribeConfig {
     /// Subscribe requests per minute per client IP; 0 turns the limit off.
     pub rate_limit_per_minute: u32,
+    /// A subscription not refreshed for this many days gets one "still want alerts?" push.
+    pub stale_after_days: u32,
+    /// Days after that push before a still-unrefreshed subscription is removed.
+    pub stale_grace_days: u32,
 }
 
 /// A secret string whose `Debug` never shows the value.
@@ -97,6 +128,7 @@ impl Default for Config {
             admin_token: None,
             log: "info".to_owned(),
             push: PushConfig::default(),
+            delivery: DeliveryConfig::default(),
             subscribe: SubscribeConfig::default(),
         }
     }
@@ -114,10 +146,29 @@ impl Default for PushConfig {
     }
 }
 
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        Self {
+            concurrency: 512,
+            per_origin_concurrency: 128,
+            max_attempts: 8,
+            max_age_seconds: 15 * 60,
+            retry_base_ms: 1000,
+            retry_max_seconds: 300,
+            request_timeout_seconds: 10,
+            connect_timeout_seconds: 5,
+            origin_pause_seconds: 600,
+            extra_ca_cert: None,
+        }
+    }
+}
+
 impl Default for SubscribeConfig {
     fn default() -> Self {
         Self {
             rate_limit_per_minute: 30,
+            stale_after_days: 60,
+            stale_grace_days: 7,
         }
     }
 }
@@ -189,6 +240,34 @@ impl Config {
                     reason,
                 }
             })?;
+        }
+        let d = &self.delivery;
+        for (field, value) in [
+            ("delivery.concurrency", u64::from(d.concurrency)),
+            (
+                "delivery.per_origin_concurrency",
+                u64::from(d.per_origin_concurrency),
+            ),
+            ("delivery.max_attempts", u64::from(d.max_attempts)),
+            (
+                "delivery.request_timeout_seconds",
+                d.request_timeout_seconds,
+            ),
+            (
+                "delivery.connect_timeout_seconds",
+                d.connect_timeout_seconds,
+            ),
+            (
+                "subscribe.stale_after_days",
+                u64::from(self.subscribe.stale_after_days),
+            ),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::Invalid {
+                    field,
+                    reason: "must be at least 1".into(),
+                });
+            }
         }
         if self.push.ttl_seconds == 0 {
             return Err(ConfigError::Invalid {

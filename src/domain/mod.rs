@@ -1,11 +1,13 @@
 //! Validated domain types. Request bodies become these at the edge; nothing past a handler
 //! sees a raw endpoint string or unchecked key bytes.
 
+mod alert;
 mod endpoint;
 mod subject;
 mod subscription;
 mod topic;
 
+pub use alert::{ManualAlertRequest, NewAlert, check_link};
 pub use endpoint::{EndpointPolicy, PushEndpoint};
 pub use subject::PushSubject;
 pub use subscription::{BASE64URL, NewSubscription, SubscriptionKeys, SubscriptionRequest};

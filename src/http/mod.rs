@@ -1,5 +1,6 @@
 //! The HTTP surface: routes, layers, and the fallbacks that keep every error in one envelope.
 
+mod admin;
 mod assets;
 mod json;
 mod public;
@@ -24,6 +25,9 @@ pub use json::ApiJson;
 /// Largest request body the public API accepts.
 pub const MAX_PUBLIC_BODY: usize = 4 * 1024;
 
+/// Largest request body the admin API accepts.
+pub const MAX_ADMIN_BODY: usize = 64 * 1024;
+
 /// How long one request may take before it is answered with 503.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -41,11 +45,16 @@ pub fn router(state: AppState) -> Router {
                 )),
         )
         .route("/alerts", get(public::list_alerts))
-        .layer(DefaultBodyLimit::max(MAX_PUBLIC_BODY))
-        .fallback(api_not_found);
+        .layer(DefaultBodyLimit::max(MAX_PUBLIC_BODY));
+    let admin_api = Router::new()
+        .route("/alerts", get(admin::list_alerts).post(admin::create_alert))
+        .route("/alerts/{id}", get(admin::get_alert))
+        .layer(DefaultBodyLimit::max(MAX_ADMIN_BODY));
+    let api = api.nest("/admin", admin_api).fallback(api_not_found);
     Router::new()
         .nest("/api", api)
         .route("/healthz", get(public::healthz))
+        .route("/metrics", get(public::metrics))
         .merge(assets::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -2,7 +2,8 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -54,4 +55,18 @@ pub async fn healthz(State(state): State<AppState>) -> Result<ApiJson<Value>, Ap
             ))
         }
     }
+}
+
+/// `GET /metrics`: Prometheus text format.
+pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    let depth = state.storage.delivery_queue_depth().await?;
+    let topics = state.storage.subscriptions_by_topic().await?;
+    let text = state.metrics.render(depth, &topics);
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        text,
+    ))
 }

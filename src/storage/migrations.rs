@@ -6,7 +6,10 @@ use rusqlite_migration::{M, Migrations};
 use super::StorageError;
 
 /// Every migration, in order. Append only: never edit a file that has shipped.
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../../migrations/0001_foundation.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("../../migrations/0001_foundation.sql")),
+    M::up(include_str!("../../migrations/0002_delivery.sql")),
+];
 
 pub(super) fn apply(conn: &mut Connection) -> Result<(), StorageError> {
     Migrations::from_slice(MIGRATIONS).to_latest(conn)?;

@@ -6,6 +6,7 @@
 //! PostgreSQL backend can later implement the same surface.
 
 mod alerts;
+mod deliveries;
 mod migrations;
 mod settings;
 mod subscriptions;
@@ -16,7 +17,8 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-pub use alerts::PublicAlert;
+pub use alerts::{AlertRecord, CreatedAlert, DeliveryCounts, PublicAlert};
+pub use deliveries::{ClaimedDelivery, DeliveryTarget, DeliveryUpdate};
 pub use subscriptions::{SubscriptionId, Upserted};
 
 /// Why a storage operation failed.

@@ -38,16 +38,23 @@ impl Storage {
             let id = match existing {
                 Some(id) => {
                     tx.execute(
-                        "UPDATE subscriptions SET p256dh = ?2, auth = ?3, refreshed_at = ?4 WHERE id = ?1",
+                        "UPDATE subscriptions SET p256dh = ?2, auth = ?3, refreshed_at = ?4, warned_at = NULL
+                         WHERE id = ?1",
                         params![id, sub.keys.p256dh, sub.keys.auth, now],
                     )?;
                     tx.execute("DELETE FROM subscription_topics WHERE subscription_id = ?1", [id])?;
                     id
                 }
                 None => tx.query_row(
-                    "INSERT INTO subscriptions (endpoint, p256dh, auth, created_at, refreshed_at)
-                     VALUES (?1, ?2, ?3, ?4, ?4) RETURNING id",
-                    params![sub.endpoint.as_str(), sub.keys.p256dh, sub.keys.auth, now],
+                    "INSERT INTO subscriptions (endpoint, origin, p256dh, auth, created_at, refreshed_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?5) RETURNING id",
+                    params![
+                        sub.endpoint.as_str(),
+                        sub.endpoint.origin(),
+                        sub.keys.p256dh,
+                        sub.keys.auth,
+                        now
+                    ],
                     |row| row.get(0),
                 )?,
             };
@@ -105,6 +112,25 @@ impl Storage {
                 .query_map([id], |row| row.get(0))?
                 .collect::<Result<_, _>>()?;
             Ok(Some(topics))
+        })
+        .await
+    }
+}
+
+impl Storage {
+    /// Subscriber counts for the metrics: per topic, `*` for no topic, `all` in total.
+    pub async fn subscriptions_by_topic(&self) -> Result<Vec<(String, u64)>, StorageError> {
+        self.call(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT topic, count(*) FROM subscription_topics GROUP BY topic
+                 UNION ALL
+                 SELECT '*', count(*) FROM subscriptions s
+                 WHERE NOT EXISTS (SELECT 1 FROM subscription_topics t WHERE t.subscription_id = s.id)
+                 UNION ALL
+                 SELECT 'all', count(*) FROM subscriptions",
+            )?;
+            let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
         })
         .await
     }
