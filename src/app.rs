@@ -157,6 +157,12 @@ impl Application {
 /// Starts the background loops; each runs until `token` is cancelled.
 fn spawn_background(tracker: &TaskTracker, token: &CancellationToken, state: &AppState) {
     tracker.spawn(state.delivery.clone().run(token.clone()));
+    tracker.spawn(crate::housekeeping::run(
+        state.storage.clone(),
+        state.config.subscribe.clone(),
+        state.delivery.clone(),
+        token.clone(),
+    ));
     if let Some(limiter) = state.subscribe_limiter.clone() {
         let token = token.clone();
         tracker.spawn(async move {

@@ -32,6 +32,11 @@ enum Command {
         #[arg(long, short, value_name = "PATH")]
         config: Option<PathBuf>,
     },
+    /// Benchmarks (not part of the test suite).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Configuration helpers.
     Config {
         #[command(subcommand)]
@@ -41,6 +46,36 @@ enum Command {
     Vapid {
         #[command(subcommand)]
         command: VapidCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// Fan one alert out to N subscriptions through the real delivery path; prints one JSON line.
+    Fanout {
+        /// How many subscriptions (real P-256 keys) to create.
+        #[arg(long, default_value_t = 20_000)]
+        subscriptions: usize,
+        /// Push service to send to (default: a loopback sink started for the run).
+        #[arg(long, value_name = "URL")]
+        sink: Option<String>,
+        /// Read subscriptions from JSON lines (endpoint, keys) instead of generating them.
+        #[arg(long, value_name = "PATH")]
+        subs: Option<PathBuf>,
+        /// Extra CA certificate (PEM) to trust, for a TLS sink with a self-signed certificate.
+        #[arg(long, value_name = "PATH")]
+        ca_cert: Option<PathBuf>,
+        /// Pushes in flight at once.
+        #[arg(long, default_value_t = 512)]
+        concurrency: u32,
+        /// Pushes in flight at once to one push service.
+        #[arg(long, default_value_t = 256)]
+        per_origin_concurrency: u32,
+    },
+    /// A loopback push service that answers 201 to every push; prints its address.
+    Sink {
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: std::net::SocketAddr,
     },
 }
 
@@ -63,6 +98,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let config = Config::load(config.as_deref())?;
             runtime()?.block_on(crate::healthcheck::check(config.listen))
         }
+        Command::Bench { command } => bench(command),
         Command::Config {
             command: ConfigCommand::Example,
         } => {
@@ -95,6 +131,37 @@ fn serve(config_path: Option<PathBuf>) -> anyhow::Result<()> {
         }
         app.run_until(crate::shutdown::signal()).await
     })
+}
+
+fn bench(command: BenchCommand) -> anyhow::Result<()> {
+    match command {
+        BenchCommand::Fanout {
+            subscriptions,
+            sink,
+            subs,
+            ca_cert,
+            concurrency,
+            per_origin_concurrency,
+        } => {
+            let options = crate::bench::fanout::FanoutOptions {
+                subscriptions,
+                sink,
+                subs_file: subs,
+                ca_cert,
+                concurrency,
+                per_origin_concurrency,
+            };
+            let report = runtime()?.block_on(crate::bench::fanout::run(options))?;
+            println!("{}", serde_json::to_string(&report)?);
+            Ok(())
+        }
+        BenchCommand::Sink { listen } => {
+            let received =
+                runtime()?.block_on(crate::bench::sink::run(listen, crate::shutdown::signal()))?;
+            eprintln!("sink received {received} pushes");
+            Ok(())
+        }
+    }
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

@@ -5,12 +5,14 @@
 
 pub mod app;
 pub mod auth;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod delivery;
 pub mod domain;
 pub mod error;
 pub mod healthcheck;
+pub mod housekeeping;
 pub mod http;
 pub mod metrics;
 pub mod shutdown;

@@ -9,7 +9,7 @@ use tokio_util::task::TaskTracker;
 
 use super::alert_cache::{AlertCache, PreparedAlert};
 use super::crypto::{Encryptor, PreparedPush};
-use super::origins::{Origins, Slot};
+use super::origins::{Origins, Refusal, Slot};
 use super::retry::RetryPolicy;
 use super::send::{PushClient, SendResult, Verdict, classify};
 use super::{CLAIM_BATCH, IDLE_POLL};
@@ -68,6 +68,7 @@ async fn triage(
 ) -> Result<(Vec<Ready>, Vec<Update>), StorageError> {
     let mut ready = Vec::with_capacity(claimed.len());
     let mut decided = Vec::new();
+    let now = chrono::Utc::now().timestamp_millis();
     for delivery in claimed {
         if delivery.target.is_none() {
             decided.push((
@@ -95,7 +96,11 @@ async fn triage(
                 alert,
                 slot,
             }),
-            Err(paused) => decided.push((delivery.id, DeliveryUpdate::Deferred { at: paused.0 })),
+            Err(Refusal::Paused(until)) => {
+                decided.push((delivery.id, DeliveryUpdate::Deferred { at: until }))
+            }
+            // Back to the queue; claims skip this origin until it has room.
+            Err(Refusal::Full) => decided.push((delivery.id, DeliveryUpdate::Deferred { at: now })),
         }
     }
     Ok((ready, decided))

@@ -80,6 +80,11 @@ impl DeliveryEngine {
         })
     }
 
+    /// The encryptor, for the benchmark's ceilings.
+    pub fn encryptor(&self) -> &Encryptor {
+        &self.inner.encryptor
+    }
+
     /// Tells the engine new deliveries are queued, so it does not wait for its next poll.
     pub fn wake(&self) {
         self.inner.wake.notify_one();

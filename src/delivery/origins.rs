@@ -27,9 +27,14 @@ struct OriginState {
     paused_until: Mutex<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
-/// Why a push cannot go to its origin now: it is paused until this time (Unix ms).
+/// Why a push cannot go to its origin now.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Paused(pub i64);
+pub enum Refusal {
+    /// Paused until this time (Unix ms).
+    Paused(i64),
+    /// As many pushes pending as the origin may have: claimed in the same batch as others.
+    Full,
+}
 
 /// A place in an origin's line; frees itself when dropped.
 pub struct Slot {
@@ -101,16 +106,20 @@ impl Origins {
         }))
     }
 
-    /// A place for one push to `origin`, unless the origin is paused.
-    pub fn reserve(&self, origin: &str) -> Result<Slot, Paused> {
+    /// A place for one push to `origin`, unless it is paused or full.
+    pub fn reserve(&self, origin: &str) -> Result<Slot, Refusal> {
         let state = self.state(origin);
         if let Some(until) = state.paused_until()
             && until > chrono::Utc::now()
         {
-            return Err(Paused(until.timestamp_millis()));
+            return Err(Refusal::Paused(until.timestamp_millis()));
         }
-        state.pending.fetch_add(1, Ordering::AcqRel);
-        Ok(Slot { state })
+        let pending = state.pending.fetch_add(1, Ordering::AcqRel);
+        let slot = Slot { state };
+        if pending >= slot.state.cap {
+            return Err(Refusal::Full);
+        }
+        Ok(slot)
     }
 
     /// Pauses `origin`; returns the end of the pause and whether this call started it.
@@ -172,7 +181,10 @@ mod tests {
             !origins.pause("https://a").1,
             "already paused: not started again"
         );
-        assert_eq!(origins.reserve("https://a").err(), Some(Paused(until)));
+        assert_eq!(
+            origins.reserve("https://a").err(),
+            Some(Refusal::Paused(until))
+        );
         assert_eq!(origins.excluded(), vec!["https://a".to_owned()]);
         assert!(origins.reserve("https://b").is_ok());
     }

@@ -103,11 +103,13 @@ impl Storage {
         .await
     }
 
-    /// Records an alert for the given subscriptions only (e.g. the "still want alerts?" push).
+    /// Records an alert for the given subscriptions only (e.g. the "still want alerts?" push),
+    /// marking them warned at `warned_at` when given, in one transaction.
     pub async fn insert_targeted_alert(
         &self,
         alert: NewAlert,
         subscription_ids: Vec<i64>,
+        warned_at: Option<i64>,
     ) -> Result<CreatedAlert, StorageError> {
         self.call(move |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -119,8 +121,13 @@ impl Storage {
                     "INSERT INTO deliveries (alert_id, subscription_id, origin, next_attempt_at, created_at, updated_at)
                      SELECT ?1, id, origin, ?3, ?3, ?3 FROM subscriptions WHERE id = ?2",
                 )?;
+                let mut warn =
+                    tx.prepare_cached("UPDATE subscriptions SET warned_at = ?2 WHERE id = ?1")?;
                 for subscription_id in &subscription_ids {
                     queued += insert.execute(params![id, subscription_id, now])? as u64;
+                    if let Some(warned_at) = warned_at {
+                        warn.execute(params![subscription_id, warned_at])?;
+                    }
                 }
             }
             tx.commit()?;

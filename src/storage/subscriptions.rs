@@ -135,3 +135,77 @@ impl Storage {
         .await
     }
 }
+
+impl Storage {
+    /// Inserts many subscriptions in one transaction, skipping endpoints already known
+    /// (imports and the fan-out benchmark).
+    pub async fn import_subscriptions(
+        &self,
+        subs: Vec<NewSubscription>,
+    ) -> Result<u64, StorageError> {
+        self.call(move |conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let now = now_ms();
+            let mut inserted = 0;
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO subscriptions (endpoint, origin, p256dh, auth, created_at, refreshed_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (endpoint) DO NOTHING",
+                )?;
+                for sub in &subs {
+                    inserted += insert.execute(params![
+                        sub.endpoint.as_str(),
+                        sub.endpoint.origin(),
+                        sub.keys.p256dh,
+                        sub.keys.auth,
+                        now
+                    ])? as u64;
+                }
+            }
+            tx.commit()?;
+            Ok(inserted)
+        })
+        .await
+    }
+}
+
+impl Storage {
+    /// Queues `alert` for up to `limit` subscriptions not refreshed since `refreshed_before`
+    /// and not yet warned, and marks them warned at `now`, in one transaction.
+    pub async fn warn_stale_subscriptions(
+        &self,
+        alert: crate::domain::NewAlert,
+        refreshed_before: i64,
+        now: i64,
+        limit: u32,
+    ) -> Result<Option<super::CreatedAlert>, StorageError> {
+        let ids: Vec<i64> = self
+            .call(move |conn| {
+                let mut stmt = conn.prepare_cached(
+                    "SELECT id FROM subscriptions WHERE warned_at IS NULL AND refreshed_at < ?1
+                     ORDER BY refreshed_at LIMIT ?2",
+                )?;
+                Ok(stmt
+                    .query_map(params![refreshed_before, limit], |row| row.get(0))?
+                    .collect::<Result<_, _>>()?)
+            })
+            .await?;
+        if ids.is_empty() {
+            return Ok(None);
+        }
+        let created = self.insert_targeted_alert(alert, ids, Some(now)).await?;
+        Ok(Some(created))
+    }
+
+    /// Removes subscriptions warned before `warned_before` and not refreshed since.
+    pub async fn delete_unrefreshed_warned(&self, warned_before: i64) -> Result<u64, StorageError> {
+        self.call(move |conn| {
+            let removed = conn.execute(
+                "DELETE FROM subscriptions WHERE warned_at IS NOT NULL AND warned_at < ?1",
+                [warned_before],
+            )?;
+            Ok(removed as u64)
+        })
+        .await
+    }
+}
