@@ -71,7 +71,12 @@ impl Application {
         let metrics = Arc::new(crate::metrics::Metrics::default());
         let delivery = DeliveryEngine::new(&config, storage.clone(), &vapid, Arc::clone(&metrics))?;
         delivery.recover().await?;
+        seed_sources(&config, &storage).await?;
+        let sources = crate::sources::SchedulerHandle::default();
+        let fetcher = crate::sources::Fetcher::new(&config.fetch)?;
         let state = AppState {
+            sources,
+            fetcher,
             delivery,
             metrics,
             storage,
@@ -157,6 +162,16 @@ impl Application {
 /// Starts the background loops; each runs until `token` is cancelled.
 fn spawn_background(tracker: &TaskTracker, token: &CancellationToken, state: &AppState) {
     tracker.spawn(state.delivery.clone().run(token.clone()));
+    match crate::sources::SourceScheduler::new(
+        state.storage.clone(),
+        &state.config.fetch,
+        state.sources.clone(),
+    ) {
+        Ok(scheduler) => {
+            tracker.spawn(scheduler.run(token.clone()));
+        }
+        Err(err) => tracing::error!(error = %err, "cannot start the source scheduler"),
+    }
     tracker.spawn(crate::housekeeping::run(
         state.storage.clone(),
         state.config.subscribe.clone(),
@@ -175,4 +190,20 @@ fn spawn_background(tracker: &TaskTracker, token: &CancellationToken, state: &Ap
             }
         });
     }
+}
+
+/// Creates the `[[sources]]` of the config file that the database does not have yet; sources
+/// edited through the admin API are left as they are.
+async fn seed_sources(config: &Config, storage: &Storage) -> anyhow::Result<()> {
+    for request in &config.sources {
+        let source = request
+            .clone()
+            .validate()
+            .map_err(|e| anyhow::anyhow!("[[sources]]: {e}"))?;
+        let name = source.name.clone();
+        if let Some(id) = storage.insert_source(source).await? {
+            tracing::info!(source.id = id, source.name = %name, "source added from the config file");
+        }
+    }
+    Ok(())
 }

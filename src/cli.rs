@@ -32,6 +32,30 @@ enum Command {
         #[arg(long, short, value_name = "PATH")]
         config: Option<PathBuf>,
     },
+    /// Fetch a URL once and print the documents Herald would extract, as JSON.
+    Fetch {
+        url: String,
+        /// feed, page or json.
+        #[arg(long, default_value = "feed")]
+        kind: String,
+        /// CSS selector for a page source (default: the main article text).
+        #[arg(long)]
+        selector: Option<String>,
+        /// JSON source: path to the items (`data.items` or `/data/items`).
+        #[arg(long, default_value = "")]
+        items: String,
+        /// JSON source: comma-separated fields holding each item's text.
+        #[arg(long, value_delimiter = ',')]
+        text: Vec<String>,
+        /// JSON source: field holding each item's title.
+        #[arg(long)]
+        title: Option<String>,
+        /// JSON source: field holding each item's link.
+        #[arg(long)]
+        link: Option<String>,
+        #[arg(long, short, value_name = "PATH")]
+        config: Option<PathBuf>,
+    },
     /// Benchmarks (not part of the test suite).
     Bench {
         #[command(subcommand)]
@@ -99,6 +123,46 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             runtime()?.block_on(crate::healthcheck::check(config.listen))
         }
         Command::Bench { command } => bench(command),
+        Command::Fetch {
+            url,
+            kind,
+            selector,
+            items,
+            text,
+            title,
+            link,
+            config,
+        } => {
+            let json = (kind == "json").then_some(crate::domain::JsonFields {
+                items,
+                text,
+                title,
+                url: link,
+                id: None,
+                date: None,
+            });
+            let request = crate::domain::SourceRequest {
+                name: Some("fetch".into()),
+                url: Some(url),
+                kind: Some(kind),
+                schedule: None,
+                selector,
+                json,
+                paused: false,
+            };
+            let source = request.validate().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let config = Config::load(config.as_deref())?;
+            let fetcher = crate::sources::Fetcher::new(&config.fetch)?;
+            let target = crate::sources::Target {
+                url: source.url,
+                kind: source.kind,
+                selector: source.selector,
+                json: source.json,
+            };
+            let documents = runtime()?.block_on(crate::sources::try_target(&fetcher, &target))?;
+            println!("{}", serde_json::to_string_pretty(&documents)?);
+            Ok(())
+        }
         Command::Config {
             command: ConfigCommand::Example,
         } => {

@@ -24,6 +24,10 @@ pub struct AppState {
     pub admin_token: AdminToken,
     /// Queues and sends pushes; handlers only wake it.
     pub delivery: crate::delivery::DeliveryEngine,
+    /// Tells the source scheduler about changed sources.
+    pub sources: crate::sources::SchedulerHandle,
+    /// Fetches sources on demand ("try it").
+    pub fetcher: crate::sources::Fetcher,
     /// Counters and histograms behind `GET /metrics`.
     pub metrics: Arc<crate::metrics::Metrics>,
     /// The configuration the server started with.

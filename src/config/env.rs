@@ -19,6 +19,9 @@ pub fn apply_env(
     if let Some(value) = lookup("HERALD_ADMIN_TOKEN").filter(|v| !v.is_empty()) {
         config.admin_token = Some(Secret::new(value));
     }
+    if let Some(value) = lookup("HERALD_PUBLIC_URL").filter(|v| !v.is_empty()) {
+        config.public_url = Some(value);
+    }
     if let Some(value) = lookup("HERALD_LOG") {
         config.log = value;
     }

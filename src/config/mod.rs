@@ -28,9 +28,15 @@ pub struct Config {
     pub admin_token: Option<Secret>,
     /// Log filter in `tracing` syntax, e.g. `info` or `herald=debug,tower_http=info`.
     pub log: String,
+    /// The address readers and push services reach this server at, e.g.
+    /// `https://news.example.org`; needed for WebSub callbacks.
+    pub public_url: Option<String>,
     pub push: PushConfig,
     pub delivery: DeliveryConfig,
     pub subscribe: SubscribeConfig,
+    pub fetch: FetchConfig,
+    /// Sources created at start when no source with the same URL and kind exists.
+    pub sources: Vec<crate::domain::SourceRequest>,
 }
 
 /// How Herald talks to push services.
@@ -74,6 +80,27 @@ pub struct DeliveryConfig {
     pub origin_pause_seconds: u64,
     /// Extra CA certificate (PEM) to trust, e.g. for a self-hosted push service.
     pub extra_ca_cert: Option<PathBuf>,
+}
+
+/// How sources are fetched.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FetchConfig {
+    /// Fetches at once, across all sources.
+    pub concurrency: u32,
+    /// Fetches at once to one host.
+    pub per_host_concurrency: u32,
+    /// Least time between two requests to one host, in milliseconds.
+    pub host_spacing_ms: u64,
+    /// Whole-request timeout, in seconds.
+    pub timeout_seconds: u64,
+    /// Largest body read, in bytes.
+    pub max_body_bytes: usize,
+    pub max_redirects: u32,
+    /// Contact for site operators, added to the User-Agent (a URL or `mailto:`).
+    pub contact: Option<String>,
+    /// Versions kept per document URL.
+    pub keep_versions: u32,
 }
 
 /// Limits on the public subscribe route.
@@ -127,8 +154,11 @@ impl Default for Config {
             data_dir: PathBuf::from("./data"),
             admin_token: None,
             log: "info".to_owned(),
+            public_url: None,
             push: PushConfig::default(),
             delivery: DeliveryConfig::default(),
+            fetch: FetchConfig::default(),
+            sources: Vec::new(),
             subscribe: SubscribeConfig::default(),
         }
     }
@@ -159,6 +189,21 @@ impl Default for DeliveryConfig {
             connect_timeout_seconds: 5,
             origin_pause_seconds: 600,
             extra_ca_cert: None,
+        }
+    }
+}
+
+impl Default for FetchConfig {
+    fn default() -> Self {
+        Self {
+            concurrency: 16,
+            per_host_concurrency: 2,
+            host_spacing_ms: 1000,
+            timeout_seconds: 20,
+            max_body_bytes: 5_000_000,
+            max_redirects: 5,
+            contact: None,
+            keep_versions: 20,
         }
     }
 }
@@ -240,6 +285,21 @@ impl Config {
                     reason,
                 }
             })?;
+        }
+        if let Some(public_url) = &self.public_url {
+            crate::domain::check_source_url(public_url).map_err(|e| ConfigError::Invalid {
+                field: "public_url",
+                reason: e.message,
+            })?;
+        }
+        for (i, source) in self.sources.iter().enumerate() {
+            source
+                .clone()
+                .validate()
+                .map_err(|e| ConfigError::Invalid {
+                    field: "sources",
+                    reason: format!("entry {}: {}", i + 1, e.message),
+                })?;
         }
         let d = &self.delivery;
         for (field, value) in [

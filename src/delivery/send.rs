@@ -5,8 +5,8 @@ use std::time::Duration;
 use anyhow::Context;
 
 use super::crypto::PreparedPush;
-use super::retry::parse_retry_after;
 use crate::config::DeliveryConfig;
+use crate::retry_after::parse_retry_after;
 
 /// One shared client: pooled keep-alive connections, HTTP/2 where the push service offers it
 /// (ALPN), connect and request timeouts, no redirects (a push service never redirects, and

@@ -2,13 +2,19 @@
 //! sees a raw endpoint string or unchecked key bytes.
 
 mod alert;
+mod document;
 mod endpoint;
+mod schedule;
+mod source;
 mod subject;
 mod subscription;
 mod topic;
 
 pub use alert::{ManualAlertRequest, NewAlert, check_link};
+pub use document::{Document, paragraphs};
 pub use endpoint::{EndpointPolicy, PushEndpoint};
+pub use schedule::Schedule;
+pub use source::{JsonFields, NewSource, SourceKind, SourceRequest, check_source_url};
 pub use subject::PushSubject;
 pub use subscription::{BASE64URL, NewSubscription, SubscriptionKeys, SubscriptionRequest};
 pub use topic::Topic;

@@ -5,6 +5,7 @@ mod assets;
 mod json;
 mod public;
 pub mod rate_limit;
+mod sources;
 mod subscriptions;
 
 use std::time::Duration;
@@ -49,6 +50,14 @@ pub fn router(state: AppState) -> Router {
     let admin_api = Router::new()
         .route("/alerts", get(admin::list_alerts).post(admin::create_alert))
         .route("/alerts/{id}", get(admin::get_alert))
+        .route("/sources", get(sources::list).post(sources::create))
+        .route("/sources/try", post(sources::try_it))
+        .route(
+            "/sources/{id}",
+            get(sources::get)
+                .put(sources::replace)
+                .delete(sources::delete),
+        )
         .layer(DefaultBodyLimit::max(MAX_ADMIN_BODY));
     let api = api.nest("/admin", admin_api).fallback(api_not_found);
     Router::new()

@@ -9,6 +9,7 @@ use super::StorageError;
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0001_foundation.sql")),
     M::up(include_str!("../../migrations/0002_delivery.sql")),
+    M::up(include_str!("../../migrations/0003_sources.sql")),
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> Result<(), StorageError> {

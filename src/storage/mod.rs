@@ -9,6 +9,7 @@ mod alerts;
 mod deliveries;
 mod migrations;
 mod settings;
+mod sources;
 mod subscriptions;
 
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ use rusqlite::Connection;
 
 pub use alerts::{AlertRecord, CreatedAlert, DeliveryCounts, PublicAlert};
 pub use deliveries::{ClaimedDelivery, DeliveryTarget, DeliveryUpdate};
+pub use sources::{FetchRecord, SourceRecord};
 pub use subscriptions::{SubscriptionId, Upserted};
 
 /// Why a storage operation failed.

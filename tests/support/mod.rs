@@ -3,4 +3,5 @@
 // as dead code in that binary; `#[expect]` cannot work here because the set differs per binary.
 #![allow(dead_code)]
 
+pub mod news_source;
 pub mod push_standin;

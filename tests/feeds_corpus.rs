@@ -1,0 +1,121 @@
+//! Every feed of the corpus in `tests/data/feeds` parses; the news feeds yield items with a
+//! title, a link, a date and text.
+
+use std::path::{Path, PathBuf};
+
+use herald::domain::SourceKind;
+use herald::sources::{ParseSpec, parse::parse};
+
+fn corpus() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/feeds");
+    let mut files = Vec::new();
+    for dir in std::fs::read_dir(&root).expect("corpus dir") {
+        let dir = dir.expect("entry").path();
+        // `xml/` holds fixtures of feed-rs's XML reader (a book catalogue, a bare <rdf>), not feeds.
+        if !dir.is_dir() || dir.ends_with("xml") {
+            continue;
+        }
+        for file in std::fs::read_dir(&dir).expect("feed dir") {
+            let path = file.expect("entry").path();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_owned();
+            if (name.ends_with(".xml") || name.ends_with(".json")) && !name.ends_with(".serde.json")
+            {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn parse_file(path: &Path) -> Result<herald::sources::Parsed, herald::sources::ParseError> {
+    let url = url::Url::parse("https://feeds.example.org/feed").expect("url");
+    let spec = ParseSpec {
+        kind: SourceKind::Feed,
+        url: &url,
+        content_type: None,
+        selector: None,
+        json: None,
+        fetched_at: chrono::Utc::now(),
+    };
+    parse(&spec, &std::fs::read(path).expect("read"))
+}
+
+#[test]
+fn every_feed_in_the_corpus_parses() {
+    let files = corpus();
+    assert!(files.len() >= 60, "corpus is there ({} files)", files.len());
+    let mut failures: Vec<String> = Vec::new();
+    for path in &files {
+        let result = parse_file(path);
+        // The corpus keeps one deliberately truncated feed: it must fail, and say so clearly.
+        if path.ends_with("rss_2.0_invalid_1.xml") {
+            let err = result.expect_err("the truncated feed is refused");
+            assert!(err.to_string().starts_with("invalid XML at line"), "{err}");
+            continue;
+        }
+        if let Err(e) = result {
+            failures.push(format!("{}: {e}", path.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn news_feeds_yield_complete_items() {
+    for name in [
+        "rss2/rss_2.0_bbc.xml",
+        "rss2/rss_2.0_spiegel.xml",
+        "rss2/rss_2.0_nbcny.xml",
+        "rss2/rss_2.0_ilgiornale.xml",
+    ] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/feeds")
+            .join(name);
+        let parsed = parse_file(&path).expect(name);
+        // The corpus keeps one item of each real feed.
+        assert!(!parsed.documents.is_empty(), "{name}: no items");
+        for doc in &parsed.documents {
+            assert!(
+                doc.title.as_deref().is_some_and(|t| !t.is_empty()),
+                "{name}: title"
+            );
+            assert!(doc.url.starts_with("http"), "{name}: link {}", doc.url);
+            assert!(doc.published.is_some(), "{name}: date of {:?}", doc.title);
+            assert!(
+                !doc.paragraphs.is_empty(),
+                "{name}: text of {:?}",
+                doc.title
+            );
+        }
+    }
+}
+
+#[test]
+fn broken_feeds_say_where() {
+    let url = url::Url::parse("https://feeds.example.org/feed").expect("url");
+    let spec = ParseSpec {
+        kind: SourceKind::Feed,
+        url: &url,
+        content_type: Some("application/rss+xml"),
+        selector: None,
+        json: None,
+        fetched_at: chrono::Utc::now(),
+    };
+    let broken = b"<?xml version=\"1.0\"?>\n<rss version=\"2.0\">\n<channel><title>x</title>\n<item><title>a</titl></item>\n</channel></rss>";
+    let err = parse(&spec, broken).expect_err("broken XML");
+    assert!(
+        err.to_string().starts_with("invalid XML at line 4"),
+        "{err}"
+    );
+    let html = b"<!doctype html><html><body>Not a feed</body></html>";
+    let err = parse(&spec, html).expect_err("HTML is not a feed");
+    assert!(err.to_string().contains("expected a feed"), "{err}");
+    for garbage in [&b""[..], b"\xff\xfe\x00", b"{", b"<rss><channel>"] {
+        assert!(parse(&spec, garbage).is_err(), "{garbage:?}");
+    }
+}
