@@ -74,9 +74,17 @@ impl Application {
         seed_sources(&config, &storage).await?;
         let sources = crate::sources::SchedulerHandle::default();
         let fetcher = crate::sources::Fetcher::new(&config.fetch)?;
+        let websub =
+            crate::sources::websub::WebSub::new(&config, storage.clone(), sources.clone())?;
+        let pipeline = Arc::new(crate::pipeline::Pipeline::new(
+            storage.clone(),
+            delivery.clone(),
+        ));
         let state = AppState {
+            pipeline,
             sources,
             fetcher,
+            websub,
             delivery,
             metrics,
             storage,
@@ -172,6 +180,8 @@ fn spawn_background(tracker: &TaskTracker, token: &CancellationToken, state: &Ap
         }
         Err(err) => tracing::error!(error = %err, "cannot start the source scheduler"),
     }
+    tracker.spawn(state.websub.clone().run(token.clone()));
+    tracker.spawn(Arc::clone(&state.pipeline).run(state.sources.clone(), token.clone()));
     tracker.spawn(crate::housekeeping::run(
         state.storage.clone(),
         state.config.subscribe.clone(),

@@ -56,6 +56,20 @@ enum Command {
         #[arg(long, short, value_name = "PATH")]
         config: Option<PathBuf>,
     },
+    /// Run the diff engine over a folder of snapshots; prints one JSON line per file.
+    Replay {
+        /// The story (TOML: name, keywords, any_keywords, ...).
+        #[arg(long, value_name = "STORY.toml")]
+        story: PathBuf,
+        /// Folder of snapshots (HTML pages, feeds or text), replayed in name order.
+        dir: PathBuf,
+        /// Thresholds (TOML or JSON); the defaults otherwise.
+        #[arg(long, value_name = "FILE")]
+        settings: Option<PathBuf>,
+        /// Also list every fact found in each file, new or not.
+        #[arg(long)]
+        explain: bool,
+    },
     /// Benchmarks (not part of the test suite).
     Bench {
         #[command(subcommand)]
@@ -96,10 +110,40 @@ enum BenchCommand {
         #[arg(long, default_value_t = 256)]
         per_origin_concurrency: u32,
     },
+    /// Time the diff engine on a 10 KB article against a story with many prior documents.
+    Engine {
+        #[arg(long, default_value_t = 1000)]
+        prior: usize,
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+    },
     /// A loopback push service that answers 201 to every push; prints its address.
     Sink {
         #[arg(long, default_value = "127.0.0.1:0")]
         listen: std::net::SocketAddr,
+    },
+    /// N feed sources every minute against a loopback feed server that mostly answers 304;
+    /// prints one JSON line with Herald's CPU and memory.
+    Sources {
+        /// How many feed sources, each on the schedule `every 1m`.
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+        sources: u64,
+        /// Minutes measured, after one minute of warm-up.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+        minutes: u64,
+        /// Share of the feeds (in %) that change each minute.
+        #[arg(long, default_value_t = 2.0)]
+        changed_percent: f64,
+    },
+    /// A loopback server of N small RSS feeds with ETags, for `bench sources`; prints its address.
+    FeedServer {
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: std::net::SocketAddr,
+        #[arg(long, default_value_t = 1000)]
+        feeds: usize,
+        /// Share of the feeds (in %) that change each minute.
+        #[arg(long, default_value_t = 2.0)]
+        changed_percent: f64,
     },
 }
 
@@ -123,6 +167,27 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             runtime()?.block_on(crate::healthcheck::check(config.listen))
         }
         Command::Bench { command } => bench(command),
+        Command::Replay {
+            story,
+            dir,
+            settings,
+            explain,
+        } => {
+            use crate::engine::replay;
+            let story = replay::load_story(&story)?;
+            let thresholds = match settings {
+                Some(path) => replay::load_settings(&path)?,
+                None => crate::engine::Thresholds::default(),
+            };
+            let files = replay::snapshot_files(&dir)?;
+            for mut line in replay::replay(story, &files, &thresholds)? {
+                if !explain {
+                    line.found.clear();
+                }
+                println!("{}", serde_json::to_string(&line)?);
+            }
+            Ok(())
+        }
         Command::Fetch {
             url,
             kind,
@@ -219,10 +284,41 @@ fn bench(command: BenchCommand) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string(&report)?);
             Ok(())
         }
+        BenchCommand::Engine { prior, runs } => {
+            let report = crate::bench::engine::run(prior, runs);
+            println!("{}", serde_json::to_string(&report)?);
+            Ok(())
+        }
         BenchCommand::Sink { listen } => {
             let received =
                 runtime()?.block_on(crate::bench::sink::run(listen, crate::shutdown::signal()))?;
             eprintln!("sink received {received} pushes");
+            Ok(())
+        }
+        BenchCommand::Sources {
+            sources,
+            minutes,
+            changed_percent,
+        } => {
+            let options = crate::bench::sources::SourcesOptions {
+                sources: usize::try_from(sources)?,
+                minutes,
+                changed_percent,
+            };
+            let report = runtime()?.block_on(crate::bench::sources::run(options))?;
+            println!("{}", serde_json::to_string(&report)?);
+            Ok(())
+        }
+        BenchCommand::FeedServer {
+            listen,
+            feeds,
+            changed_percent,
+        } => {
+            let shutdown = crate::shutdown::signal();
+            let run =
+                crate::bench::sources::feed_server::run(listen, feeds, changed_percent, shutdown);
+            let stats = runtime()?.block_on(run)?;
+            eprintln!("feed server answered {} fetches", stats.fetches);
             Ok(())
         }
     }

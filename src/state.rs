@@ -28,6 +28,10 @@ pub struct AppState {
     pub sources: crate::sources::SchedulerHandle,
     /// Fetches sources on demand ("try it").
     pub fetcher: crate::sources::Fetcher,
+    /// Subscribes feeds to their WebSub hubs and takes what the hubs push.
+    pub websub: crate::sources::websub::WebSub,
+    /// Runs stored documents through the stories' diff engines.
+    pub pipeline: Arc<crate::pipeline::Pipeline>,
     /// Counters and histograms behind `GET /metrics`.
     pub metrics: Arc<crate::metrics::Metrics>,
     /// The configuration the server started with.

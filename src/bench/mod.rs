@@ -1,9 +1,11 @@
 //! `herald bench`: measurements that live outside the test suite.
 
 mod ceilings;
+pub mod engine;
 pub mod fanout;
 mod process;
 pub mod sink;
+pub mod sources;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

@@ -22,12 +22,22 @@ pub fn cpu_seconds() -> f64 {
 
 /// Peak resident set size in MB (VmHWM); 0 where `/proc` is missing.
 pub fn peak_rss_mb() -> f64 {
+    status_mb("VmHWM:")
+}
+
+/// Resident set size now, in MB (VmRSS); 0 where `/proc` is missing.
+pub fn rss_mb() -> f64 {
+    status_mb("VmRSS:")
+}
+
+/// A `kB` field of `/proc/self/status`, in MB.
+fn status_mb(field: &str) -> f64 {
     let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
         return 0.0;
     };
     status
         .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .find_map(|line| line.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0)
 }

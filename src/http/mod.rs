@@ -6,7 +6,9 @@ mod json;
 mod public;
 pub mod rate_limit;
 mod sources;
+mod stories;
 mod subscriptions;
+mod websub;
 
 use std::time::Duration;
 
@@ -52,6 +54,18 @@ pub fn router(state: AppState) -> Router {
         .route("/alerts/{id}", get(admin::get_alert))
         .route("/sources", get(sources::list).post(sources::create))
         .route("/sources/try", post(sources::try_it))
+        .route("/stories", get(stories::list).post(stories::create))
+        .route(
+            "/stories/{id}",
+            get(stories::get)
+                .put(stories::replace)
+                .delete(stories::delete),
+        )
+        .route("/stories/{id}/timeline", get(stories::timeline))
+        .route(
+            "/settings",
+            get(stories::get_settings).put(stories::put_settings),
+        )
         .route(
             "/sources/{id}",
             get(sources::get)
@@ -64,6 +78,12 @@ pub fn router(state: AppState) -> Router {
         .nest("/api", api)
         .route("/healthz", get(public::healthz))
         .route("/metrics", get(public::metrics))
+        .route(
+            "/websub/{id}",
+            get(websub::verify)
+                .post(websub::receive)
+                .layer(DefaultBodyLimit::max(state.config.fetch.max_body_bytes)),
+        )
         .merge(assets::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

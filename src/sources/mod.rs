@@ -6,6 +6,7 @@ pub mod fetch;
 mod hosts;
 pub mod parse;
 mod scheduler;
+pub mod websub;
 
 use chrono::Utc;
 

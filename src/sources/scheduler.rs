@@ -37,6 +37,7 @@ pub enum RunOutcome {
 pub struct SchedulerHandle {
     reload: Arc<Notify>,
     documents: Arc<Notify>,
+    hub_links: Arc<Notify>,
 }
 
 impl SchedulerHandle {
@@ -48,6 +49,21 @@ impl SchedulerHandle {
     /// Resolves when a fetch stored new document versions.
     pub async fn new_documents(&self) {
         self.documents.notified().await;
+    }
+
+    /// New document versions arrived another way (a WebSub content distribution).
+    pub fn documents_stored(&self) {
+        self.documents.notify_waiters();
+    }
+
+    /// A feed's WebSub hub or topic changed: wake the subscriber.
+    pub fn hub_links_changed(&self) {
+        self.hub_links.notify_one();
+    }
+
+    /// Resolves when a feed's WebSub hub or topic changed.
+    pub async fn new_hub_links(&self) {
+        self.hub_links.notified().await;
     }
 }
 
@@ -131,6 +147,7 @@ impl SourceScheduler {
         };
         let now = Utc::now();
         let next = next_run(record, &result, now).map(|t| t.timestamp_millis());
+        let mut links = None;
         let (outcome, fetch, documents) = match result {
             Ok(None) => (
                 RunOutcome::NotModified,
@@ -141,6 +158,7 @@ impl SourceScheduler {
                 Vec::new(),
             ),
             Ok(Some(body)) => {
+                links = Some(body.parsed.links);
                 let fetch = FetchRecord {
                     status: Some(200),
                     validators: Some((body.etag, body.last_modified)),
@@ -178,6 +196,9 @@ impl SourceScheduler {
             .await?;
         if !stored.is_empty() {
             self.handle.documents.notify_waiters();
+        }
+        if let Some(links) = links {
+            super::websub::record_links(&self.storage, &self.handle, record, links).await;
         }
         let outcome = match outcome {
             RunOutcome::Stored { documents, .. } => RunOutcome::Stored {

@@ -87,18 +87,9 @@ impl Storage {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let now = now_ms();
             let id = insert_alert_row(&tx, &alert, now)?;
-            let queued = tx.execute(
-                "INSERT INTO deliveries (alert_id, subscription_id, origin, next_attempt_at, created_at, updated_at)
-                 SELECT ?1, s.id, s.origin, ?2, ?2, ?2 FROM subscriptions s
-                 WHERE NOT EXISTS (SELECT 1 FROM alert_topics WHERE alert_id = ?1)
-                    OR NOT EXISTS (SELECT 1 FROM subscription_topics t WHERE t.subscription_id = s.id)
-                    OR EXISTS (SELECT 1 FROM subscription_topics t JOIN alert_topics a
-                               ON a.topic = t.topic AND a.alert_id = ?1
-                               WHERE t.subscription_id = s.id)",
-                params![id, now],
-            )?;
+            let queued = enqueue_matching(&tx, id, now)?;
             tx.commit()?;
-            Ok(CreatedAlert { id, queued: queued as u64 })
+            Ok(CreatedAlert { id, queued })
         })
         .await
     }
@@ -210,7 +201,7 @@ impl Storage {
     }
 }
 
-fn insert_alert_row(
+pub(super) fn insert_alert_row(
     tx: &rusqlite::Transaction<'_>,
     alert: &NewAlert,
     now: i64,
@@ -234,4 +225,24 @@ fn insert_alert_row(
         insert.execute(params![id, topic.as_str()])?;
     }
     Ok(id)
+}
+
+/// Queues one delivery per subscription whose topics match the alert's (a subscription with
+/// no topics, or an alert with none, matches). Part of the caller's transaction.
+pub(super) fn enqueue_matching(
+    tx: &rusqlite::Transaction<'_>,
+    alert_id: i64,
+    now: i64,
+) -> Result<u64, StorageError> {
+    let queued = tx.execute(
+        "INSERT INTO deliveries (alert_id, subscription_id, origin, next_attempt_at, created_at, updated_at)
+         SELECT ?1, s.id, s.origin, ?2, ?2, ?2 FROM subscriptions s
+         WHERE NOT EXISTS (SELECT 1 FROM alert_topics WHERE alert_id = ?1)
+            OR NOT EXISTS (SELECT 1 FROM subscription_topics t WHERE t.subscription_id = s.id)
+            OR EXISTS (SELECT 1 FROM subscription_topics t JOIN alert_topics a
+                       ON a.topic = t.topic AND a.alert_id = ?1
+                       WHERE t.subscription_id = s.id)",
+        params![alert_id, now],
+    )?;
+    Ok(queued as u64)
 }

@@ -10,6 +10,8 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0001_foundation.sql")),
     M::up(include_str!("../../migrations/0002_delivery.sql")),
     M::up(include_str!("../../migrations/0003_sources.sql")),
+    M::up(include_str!("../../migrations/0004_websub.sql")),
+    M::up(include_str!("../../migrations/0005_stories.sql")),
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> Result<(), StorageError> {

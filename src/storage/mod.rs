@@ -10,7 +10,9 @@ mod deliveries;
 mod migrations;
 mod settings;
 mod sources;
+mod stories;
 mod subscriptions;
+mod websub;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -21,7 +23,9 @@ use rusqlite::Connection;
 pub use alerts::{AlertRecord, CreatedAlert, DeliveryCounts, PublicAlert};
 pub use deliveries::{ClaimedDelivery, DeliveryTarget, DeliveryUpdate};
 pub use sources::{FetchRecord, SourceRecord};
+pub use stories::{NewDecision, PendingDocument, StoryRecord, TimelineEntry};
 pub use subscriptions::{SubscriptionId, Upserted};
+pub use websub::{HubDelivery, HubRecord, HubState, HubUnsubscribe};
 
 /// Why a storage operation failed.
 #[derive(Debug, thiserror::Error)]

@@ -3,5 +3,6 @@
 // as dead code in that binary; `#[expect]` cannot work here because the set differs per binary.
 #![allow(dead_code)]
 
+pub mod hub;
 pub mod news_source;
 pub mod push_standin;

@@ -1,0 +1,205 @@
+//! Status and event phrases ("agreed", "postponed", "made landfall", "found guilty"), and the
+//! hedges that make a statement less than firm ("may", "reportedly", "a leading contender").
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// Events, each with the folded phrases that state it. Synonyms share one event, so that two
+/// outlets wording the same news differently ("resigned", "was ousted") agree.
+const EVENTS: [(&str, &str); 27] = [
+    (
+        "agreed",
+        r"agreed|agreement (was |has been )?(reached|signed)|reached (an |a )?(agreement|deal)|struck (a |an )?(deal|agreement)|deal (was |has been )?(reached|struck|agreed)|(signed|signs|sign) (a |an |the )?(\w+ )?(deal|agreement|accord|statement|declaration|treaty)",
+    ),
+    ("announced", r"announced|unveiled"),
+    ("confirmed", r"confirmed"),
+    (
+        "scheduled",
+        r"scheduled|set for|slated|will be held|will take place|to be held|will meet|will hold",
+    ),
+    ("postponed", r"postponed|delayed|pushed back|rescheduled"),
+    ("cancelled", r"cancell?ed|called off|scrapped|canceled"),
+    ("moved", r"moved to|moved the|brought forward"),
+    (
+        "left office",
+        r"resign(ed|s)?|stepped down|steps down|step down|quit|quits|resignation (was |has been )?accepted|accepted (the |her |his )?resignation|left office|fired|ousted|ousts|sacked|dismissed|removed as|removed from|forced out",
+    ),
+    ("arrested", r"arrested|detained|taken into custody"),
+    ("charged", r"charged|indicted"),
+    (
+        "convicted",
+        r"convicted|found (\w+ )?guilty|guilty verdict|pleaded guilty",
+    ),
+    (
+        "acquitted",
+        r"acquitted|found (\w+ )?not guilty|not guilty verdict|cleared of",
+    ),
+    ("sentenced", r"sentenced"),
+    ("landed", r"landed|touched down|splashed down"),
+    ("docked", r"docked|berthed"),
+    ("made landfall", r"made landfall|makes landfall|came ashore"),
+    (
+        "launched",
+        r"launched|launches|lifted off|lifts off|blasted off",
+    ),
+    ("scrubbed", r"scrubbed|scrub"),
+    ("died", r"died|passed away"),
+    (
+        "elected",
+        r"elected|sworn in|won the election|wins the election|took office|takes office|assumed office",
+    ),
+    (
+        "won",
+        r"won|wins|clinched|beat|defeated|victory over|crowned|champions",
+    ),
+    (
+        "called",
+        r"called the race|projected (the )?winner|race was called|called (a |an )?(snap |early )?(general )?election|conceded",
+    ),
+    (
+        "held",
+        r"was held|were held|took place|met in|opened|began|got under way|kicked off|sat down",
+    ),
+    (
+        "collapsed",
+        r"collapsed|broke down|ended without (a |an )?(deal|agreement)|without a deal|cut short|walked out",
+    ),
+    (
+        "approved",
+        r"approved|endorsed|ratified|cleared the|gave the go ahead|green light",
+    ),
+    (
+        "completed",
+        r"completed|closed the (deal|acquisition)|finali[sz]ed",
+    ),
+    (
+        "warning",
+        r"warning (was |has been )?(issued|raised|upgraded)|raised (the )?(highest |storm )?(warning|signal)|upgraded to",
+    ),
+];
+
+static EVENT_RES: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+    EVENTS
+        .iter()
+        .filter_map(|(event, phrases)| {
+            Regex::new(&format!(r"\b({phrases})\b"))
+                .ok()
+                .map(|re| (*event, re))
+        })
+        .collect()
+});
+
+static HEDGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(may|might|could|reportedly|report|reports|considering|consider|considers|expected to|contender|contenders|possible|possibly|potential|potentially|sources say|sources said|source said|people familiar|person familiar|according to sources|likely|unlikely|rumou?r|rumou?red|speculation|speculated|weighing|mulling|eyeing|in talks|nearing|close to|poised to|unconfirmed|believed to|is said to|are said to|appears to|appeared to|if|whether|hopes? to|plans? to|aims? to|intends? to|seeking to|seeks to|tipped)\b")
+        .expect("regex")
+});
+static FUTURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(will|would|shall|to be|is to|are to|set to|due to|going to|ll)\b")
+        .expect("regex")
+});
+
+/// An event stated in a sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundEvent {
+    pub event: &'static str,
+    /// Said to come (future tense), not yet happened.
+    pub expected: bool,
+}
+
+/// Whether the (folded) sentence hedges what it states.
+pub fn hedged(folded: &str) -> bool {
+    HEDGE.is_match(folded)
+}
+
+/// Words just before an event that make it not (yet) happen: "to resign", "will launch".
+const MODALS: [&str; 14] = [
+    "to", "will", "would", "could", "may", "might", "should", "must", "can", "shall", "ll",
+    "expected", "plans", "wants",
+];
+/// Words just before an event that deny it.
+const NEGATIONS: [&str; 8] = [
+    "not", "no", "never", "t", "neither", "nor", "without", "denied",
+];
+
+/// Events the (folded) sentence states, each judged by the three words before it: after
+/// "to", "will", "may"... it is expected, not happened; after "not", "never"... it is left out.
+pub fn find(folded: &str) -> Vec<FoundEvent> {
+    let sentence_future = FUTURE.is_match(folded);
+    let mut found: Vec<FoundEvent> = Vec::new();
+    for (event, re) in EVENT_RES.iter() {
+        for m in re.find_iter(folded) {
+            let before: Vec<&str> = folded[..m.start()]
+                .split_whitespace()
+                .rev()
+                .take(3)
+                .collect();
+            let phrase = m.as_str();
+            let acquittal = phrase.contains("not guilty");
+            if !acquittal
+                && *event == "convicted"
+                && folded[m.end()..].trim_start().starts_with("not")
+            {
+                continue;
+            }
+            if !acquittal && before.iter().any(|w| NEGATIONS.contains(w)) {
+                continue;
+            }
+            let modal = before.iter().any(|w| MODALS.contains(w));
+            // Forms that are themselves future ("will be held", "to be held") are scheduled.
+            let expected = *event != "scheduled"
+                && (modal || (sentence_future && !phrase.ends_with("ed") && !phrase.contains(' ')));
+            if let Some(existing) = found.iter_mut().find(|f| f.event == *event) {
+                existing.expected &= expected;
+            } else {
+                found.push(FoundEvent { event, expected });
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::text::fold;
+
+    fn events(sentence: &str) -> Vec<(&'static str, bool)> {
+        find(&fold(sentence))
+            .into_iter()
+            .map(|e| (e.event, e.expected))
+            .collect()
+    }
+
+    #[test]
+    fn events_and_their_tense() {
+        assert_eq!(
+            events("The Kremlin said an agreement was reached on a summit."),
+            [("agreed", false)]
+        );
+        assert_eq!(
+            events("Details will be announced on Thursday."),
+            [("announced", true)]
+        );
+        assert_eq!(
+            events("Hurricane Michael made landfall near Mexico Beach."),
+            [("made landfall", false)]
+        );
+        assert_eq!(
+            events("The jury found him guilty on all counts."),
+            [("convicted", false)]
+        );
+        assert!(events("He did not resign.").is_empty());
+    }
+
+    #[test]
+    fn hedges() {
+        assert!(hedged(&fold("Helsinki remains a leading site contender.")));
+        assert!(hedged(&fold(
+            "It was possible the summit could occur on July 10."
+        )));
+        assert!(!hedged(&fold(
+            "The summit will be held in Helsinki on July 16."
+        )));
+    }
+}
