@@ -119,3 +119,34 @@ fn broken_feeds_say_where() {
         assert!(parse(&spec, garbage).is_err(), "{garbage:?}");
     }
 }
+
+/// Inputs that once made a parser panic (found by fuzzing): each must now be a clear error.
+#[test]
+fn fuzz_regressions_are_errors_not_panics() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz-regressions");
+    let url = url::Url::parse("https://feeds.example.org/feed").expect("url");
+    for entry in std::fs::read_dir(dir).expect("regressions") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        let kind = match name.split('-').next() {
+            Some("page") => SourceKind::Page,
+            Some("json") => SourceKind::Json,
+            _ => SourceKind::Feed,
+        };
+        let spec = ParseSpec {
+            kind,
+            url: &url,
+            content_type: None,
+            selector: None,
+            json: None,
+            fetched_at: chrono::Utc::now(),
+        };
+        let bytes = std::fs::read(&path).expect("read");
+        let result = std::panic::catch_unwind(|| parse(&spec, &bytes).map(|p| p.documents.len()));
+        assert!(result.is_ok(), "{name} panics");
+    }
+}

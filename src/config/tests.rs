@@ -74,3 +74,16 @@ fn secrets_stay_out_of_debug_output() {
     };
     assert!(!format!("{config:?}").contains("hunter2"));
 }
+
+#[test]
+fn the_commented_source_examples_are_valid() {
+    let start = EXAMPLE.find("# [[sources]]").expect("source examples");
+    let uncommented: String = EXAMPLE[start..]
+        .lines()
+        .map(|line| line.strip_prefix("# ").unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let config = Config::from_toml(&uncommented).expect("examples parse");
+    assert_eq!(config.sources.len(), 4);
+    config.validate().expect("examples are valid sources");
+}

@@ -54,6 +54,15 @@ pub struct TimelineEntry {
     pub decided_at: i64,
 }
 
+fn story_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoryRecord> {
+    Ok(StoryRecord {
+        id: row.get(0)?,
+        definition: row.get(1)?,
+        knowledge: row.get(2)?,
+        updated_at: row.get(3)?,
+    })
+}
+
 impl Storage {
     pub async fn insert_story(
         &self,
@@ -99,14 +108,7 @@ impl Storage {
                 .query_row(
                     "SELECT id, definition, knowledge, updated_at FROM stories WHERE id = ?1",
                     [id],
-                    |row| {
-                        Ok(StoryRecord {
-                            id: row.get(0)?,
-                            definition: row.get(1)?,
-                            knowledge: row.get(2)?,
-                            updated_at: row.get(3)?,
-                        })
-                    },
+                    story_row,
                 )
                 .optional()?)
         })
@@ -118,14 +120,7 @@ impl Storage {
             let mut stmt = conn.prepare_cached(
                 "SELECT id, definition, knowledge, updated_at FROM stories ORDER BY id",
             )?;
-            let rows = stmt.query_map([], |row| {
-                Ok(StoryRecord {
-                    id: row.get(0)?,
-                    definition: row.get(1)?,
-                    knowledge: row.get(2)?,
-                    updated_at: row.get(3)?,
-                })
-            })?;
+            let rows = stmt.query_map([], story_row)?;
             Ok(rows.collect::<Result<_, _>>()?)
         })
         .await

@@ -125,32 +125,22 @@ pub fn find(sentence: &str, base: NaiveDate) -> Vec<FoundDate> {
             );
         }
     }
-    for c in MONTH_DAY.captures_iter(sentence) {
-        let whole = c.get(0).expect("match");
-        let month = month_number(&c[1]);
-        let year = c.get(3).map(|y| y.as_str().parse().unwrap_or(base.year()));
-        if let Some(date) = month.and_then(|m| nearest(m, num(&c, 2) as u32, year, base)) {
-            push(
-                &mut found,
-                whole.start(),
-                whole.end(),
-                date.to_string(),
-                DateKind::Day,
-            );
-        }
-    }
-    for c in DAY_MONTH.captures_iter(sentence) {
-        let whole = c.get(0).expect("match");
-        let month = month_number(&c[2]);
-        let year = c.get(3).map(|y| y.as_str().parse().unwrap_or(base.year()));
-        if let Some(date) = month.and_then(|m| nearest(m, num(&c, 1) as u32, year, base)) {
-            push(
-                &mut found,
-                whole.start(),
-                whole.end(),
-                date.to_string(),
-                DateKind::Day,
-            );
+    // "July 16[, 2018]" and "16 July[ 2018]": the same date, month and day in either order.
+    for (re, month_at, day_at) in [(&*MONTH_DAY, 1, 2), (&*DAY_MONTH, 2, 1)] {
+        for c in re.captures_iter(sentence) {
+            let whole = c.get(0).expect("match");
+            let year = c.get(3).map(|y| y.as_str().parse().unwrap_or(base.year()));
+            let date = month_number(&c[month_at])
+                .and_then(|m| nearest(m, num(&c, day_at) as u32, year, base));
+            if let Some(date) = date {
+                push(
+                    &mut found,
+                    whole.start(),
+                    whole.end(),
+                    date.to_string(),
+                    DateKind::Day,
+                );
+            }
         }
     }
     let future = FUTURE.is_match(sentence);

@@ -20,6 +20,8 @@ pub(super) fn parse(spec: &ParseSpec<'_>, body: &[u8]) -> Result<Parsed, ParseEr
             got,
         });
     }
+    misplaced_declaration(body)?;
+    let body = &*as_utf8(body);
     let parser = feed_rs::parser::Builder::new()
         .base_uri(Some(spec.url.as_str()))
         .timestamp_parser(super::timestamp::parse)
@@ -67,6 +69,86 @@ pub(super) fn parse(spec: &ParseSpec<'_>, body: &[u8]) -> Result<Parsed, ParseEr
         })
         .collect();
     Ok(Parsed { documents, links })
+}
+
+/// The feed as UTF-8 without its XML declaration: decoded here from the encoding the
+/// declaration (or a byte-order mark) names, so the XML reader never switches encodings.
+fn as_utf8(body: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    use std::borrow::Cow;
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(0);
+    let declared = body[start..].starts_with(b"<?xml").then(|| {
+        let end = body[start..]
+            .windows(2)
+            .position(|w| w == b"?>")
+            .map(|e| start + e + 2)?;
+        let declaration = String::from_utf8_lossy(&body[start..end]).to_ascii_lowercase();
+        let label = declaration.split("encoding").nth(1).and_then(|rest| {
+            let rest = rest.trim_start().strip_prefix('=')?.trim_start();
+            let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+            rest[1..].split(quote).next().map(str::to_owned)
+        });
+        Some((end, label))
+    });
+    let bom = encoding_rs::Encoding::for_bom(body).map(|(encoding, _)| encoding);
+    match (declared.flatten(), bom) {
+        (_, Some(encoding)) => Cow::Owned(strip_declaration(&encoding.decode(body).0)),
+        (Some((_, label)), None) => {
+            let encoding = label
+                .and_then(|l| encoding_rs::Encoding::for_label(l.trim().as_bytes()))
+                .unwrap_or(encoding_rs::UTF_8);
+            Cow::Owned(strip_declaration(&encoding.decode(body).0))
+        }
+        (None, None) => Cow::Borrowed(body),
+    }
+}
+
+fn strip_declaration(text: &str) -> Vec<u8> {
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    let rest = trimmed
+        .strip_prefix("<?xml")
+        .and_then(|r| r.split_once("?>"))
+        .map_or(trimmed, |(_, after)| after);
+    rest.as_bytes().to_vec()
+}
+
+/// An XML declaration is only allowed once, at the very start, with one encoding. Anything
+/// else would make the XML reader change its encoding mid-stream, which it cannot do (it
+/// panics): refuse such input first.
+fn misplaced_declaration(body: &[u8]) -> Result<(), ParseError> {
+    let is_declaration =
+        |w: &[u8]| w[..5].eq_ignore_ascii_case(b"<?xml") && w[5].is_ascii_whitespace();
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace() && !matches!(b, 0xEF | 0xBB | 0xBF))
+        .unwrap_or(0);
+    let bad = |at: usize, reason: &str| {
+        Err(ParseError::Xml {
+            line: line_of(body, at),
+            reason: reason.to_owned(),
+        })
+    };
+    if let Some((at, _)) = body
+        .windows(6)
+        .enumerate()
+        .skip(start + 1)
+        .find(|(_, w)| is_declaration(w))
+    {
+        return bad(at, "XML declaration not at the start");
+    }
+    if body.len() > start + 6 && is_declaration(&body[start..start + 6]) {
+        let end = body[start..]
+            .windows(2)
+            .position(|w| w == b"?>")
+            .map_or(body.len(), |e| start + e);
+        let declaration = String::from_utf8_lossy(&body[start..end]).to_ascii_lowercase();
+        if declaration.matches("encoding").count() > 1 {
+            return bad(start, "XML declaration names its encoding twice");
+        }
+    }
+    Ok(())
 }
 
 fn fold(text: &str) -> String {

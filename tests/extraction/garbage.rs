@@ -1,0 +1,170 @@
+//! No input makes extraction panic, hang or crash: random bytes, tag soup, runaway nesting,
+//! truncated real pages, oversized pages.
+
+use std::time::{Duration, Instant};
+
+use herald::extract;
+
+use super::corpus_support::corpus;
+
+/// A small deterministic generator, so a failure names a reproducible case.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Runs every entry point on `html`; only panics (and aborts) fail the test.
+fn survive(html: &str) {
+    let _ = extract::article(html, None);
+
+    let _ = extract::with_selector(html, "body");
+    let _ = extract::with_selector(html, "p, div > span, [itemprop]");
+}
+
+#[test]
+fn random_bytes_do_not_panic() {
+    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+    for _ in 0..60 {
+        let len = rng.below(4000);
+        let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+        survive(&String::from_utf8_lossy(&bytes));
+    }
+    for s in [
+        "",
+        " ",
+        "\0",
+        "<",
+        ">",
+        "<<>>",
+        "&",
+        "&#0;",
+        "&#x110000;",
+        "\u{feff}",
+        "<!",
+        "<?",
+    ] {
+        survive(s);
+    }
+}
+
+#[test]
+fn tag_soup_does_not_panic() {
+    const PARTS: &[&str] = &[
+        "<div>",
+        "</div>",
+        "<p>",
+        "</p>",
+        "<script>",
+        "</script>",
+        "<article>",
+        "</article>",
+        "<a href=x>",
+        "words in a sentence. ",
+        "<!--",
+        "-->",
+        "<![CDATA[",
+        "<table>",
+        "<td>",
+        "<meta property=article:published_time content=\"2024-01-01\">",
+        "<time datetime=",
+        "<h1>",
+        "<script type=application/ld+json>{\"datePublished\":",
+        "\"",
+        "<svg>",
+        "<math>",
+        "<template>",
+        "<noscript>",
+        "&amp;",
+        "<br>",
+        "<li>",
+        "<ul>",
+        "<p class=\"content\">",
+        "<title>",
+        "<style>",
+        "<frameset>",
+        "<select>",
+        "<textarea>",
+        "<plaintext>",
+        "</body>",
+    ];
+    let mut rng = XorShift(42);
+    for _ in 0..150 {
+        let html: String = (0..rng.below(300))
+            .map(|_| PARTS[rng.below(PARTS.len())])
+            .collect();
+        survive(&html);
+    }
+}
+
+#[test]
+fn runaway_nesting_is_cut_not_crashed() {
+    let started = Instant::now();
+    for open in [
+        "<div>",
+        "<div><span>",
+        "<b><i><a href=x>",
+        "<table><tr><td>",
+        "<ul><li><ol>",
+        "<b class=x><p>misnested</b>",
+        "<div><table><td></div>",
+        "<a href=x><div>misnested</a>",
+        "<svg><g><foreignObject><div>",
+        "<div/>",
+    ] {
+        let html = format!(
+            "<html><body><p>Deep text is here.</p>{}text",
+            open.repeat(100_000)
+        );
+        survive(&html);
+    }
+    // Unbounded, most of these take minutes to parse or overflow the stack.
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn truncated_real_pages_do_not_panic() {
+    let pages = corpus();
+    let mut rng = XorShift(7);
+    for page in pages.iter().step_by(23) {
+        let html = &page.html;
+        for _ in 0..3 {
+            let mut cut = rng.below(html.len());
+            while !html.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            survive(&html[..cut]);
+        }
+    }
+}
+
+#[test]
+fn oversized_pages_are_bounded() {
+    let paragraph = "<p>A paragraph of article text that repeats to make the page huge.</p>\n";
+    let html = format!(
+        "<html><body><article>{}</article></body></html>",
+        paragraph.repeat(8 * 1024 * 1024 / paragraph.len())
+    );
+    let started = Instant::now();
+    let got = extract::with_selector(&html, "article").expect("text");
+    let limit = 5 * 1024 * 1024 / paragraph.len() + 1;
+    assert!(
+        got.paragraphs.len() <= limit,
+        "{} paragraphs",
+        got.paragraphs.len()
+    );
+    eprintln!("8 MB page through with_selector in {:?}", started.elapsed());
+}
