@@ -161,6 +161,17 @@ async fn every_failure_is_recorded_in_words_and_others_go_on() {
         (news.url("page.xml"), "feed", "expected a feed"),
         (news.url("busy.xml"), "feed", "503: asked to retry in 120 s"),
         (refused, "feed", "cannot connect"),
+        // TLS spoken to a plain-HTTP server, and a name no resolver knows (RFC 6761).
+        (
+            news.url("fine.xml").replace("http://", "https://"),
+            "feed",
+            "TLS error",
+        ),
+        (
+            "http://no-such-host.invalid/feed.xml".to_owned(),
+            "feed",
+            "cannot resolve host",
+        ),
     ];
     for (url, kind, expected) in cases {
         let source = add_source(
