@@ -225,6 +225,22 @@ async fn settings_are_validated_and_stories_checked() {
     )
     .await;
     assert_eq!(story.status(), StatusCode::BAD_REQUEST);
+    let topics: Value = server.get("/api/topics").await.json().await.expect("json");
+    assert_eq!(topics["topics"], json!([]));
+    let with_topic = admin(
+        &server,
+        reqwest::Method::POST,
+        "/api/admin/stories",
+        Some(json!({"name": "Hurricane season", "keywords": ["hurricane"], "topic": "weather"})),
+    )
+    .await;
+    assert_eq!(with_topic.status(), StatusCode::CREATED);
+    let topics: Value = server.get("/api/topics").await.json().await.expect("json");
+    assert_eq!(
+        topics["topics"],
+        json!([{"name": "weather", "label": "Hurricane season"}]),
+        "readers can pick it"
+    );
     let none = admin(&server, reqwest::Method::GET, "/api/admin/stories/99", None).await;
     assert_eq!(none.status(), StatusCode::NOT_FOUND);
     let anonymous = server.get("/api/admin/stories").await;

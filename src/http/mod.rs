@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
                 )),
         )
         .route("/alerts", get(public::list_alerts))
+        .route("/topics", get(public::list_topics))
         .layer(DefaultBodyLimit::max(MAX_PUBLIC_BODY));
     let admin_api = Router::new()
         .route("/alerts", get(admin::list_alerts).post(admin::create_alert))

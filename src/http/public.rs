@@ -70,3 +70,24 @@ pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse,
         text,
     ))
 }
+
+/// `GET /api/topics`: the topics readers can pick, one per story that has one.
+pub async fn list_topics(State(state): State<AppState>) -> Result<ApiJson<Value>, ApiError> {
+    let mut topics: Vec<(String, String)> = Vec::new();
+    for record in state.storage.list_stories().await? {
+        let Ok(story) = serde_json::from_str::<crate::engine::Story>(&record.definition) else {
+            continue;
+        };
+        if let Some(topic) = story.topic
+            && !topics.iter().any(|(name, _)| *name == topic)
+        {
+            topics.push((topic, story.name));
+        }
+    }
+    topics.sort();
+    let topics: Vec<Value> = topics
+        .into_iter()
+        .map(|(name, label)| json!({ "name": name, "label": label }))
+        .collect();
+    Ok(ApiJson(json!({ "topics": topics })))
+}
