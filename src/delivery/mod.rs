@@ -11,6 +11,7 @@ mod dispatch;
 mod origins;
 pub mod payload;
 mod retry;
+mod runner;
 mod send;
 
 use std::sync::Arc;
@@ -110,6 +111,6 @@ impl DeliveryEngine {
 
     /// Sends until `token` is cancelled; pushes in flight then finish or are re-sent next start.
     pub async fn run(self, token: CancellationToken) {
-        dispatch::run(self.inner, token).await;
+        runner::run(self.inner, token).await;
     }
 }
