@@ -365,6 +365,15 @@ async fn the_scheduler_runs_sources_and_seeds_them_from_the_config() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    // Its next run (10 s later) is a conditional GET: the feed has not changed, so a 304.
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while news.not_modified("feed.xml") == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the scheduler's second fetch was not conditional"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let list: Value = server
         .client()
         .get(format!("{}/api/admin/sources", server.url))

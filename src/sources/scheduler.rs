@@ -266,6 +266,16 @@ impl SourceScheduler {
             let scheduler = Arc::clone(self);
             let done = done.clone();
             tokio::spawn(async move {
+                // The plan's copy is as old as the last reload; the validators of the last 200
+                // and the failure count must be current, or the GET would not be conditional.
+                let record = match scheduler.storage.get_source(record.id).await {
+                    Ok(Some(fresh)) => fresh,
+                    Ok(None) => {
+                        let _ = done.send((record.id, None));
+                        return;
+                    }
+                    Err(_) => record,
+                };
                 let next = match scheduler.fetch(&record, &cancel).await {
                     Ok((_, next)) => next,
                     Err(err) => {
