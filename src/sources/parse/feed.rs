@@ -26,7 +26,11 @@ pub(super) fn parse(spec: &ParseSpec<'_>, body: &[u8]) -> Result<Parsed, ParseEr
         .base_uri(Some(spec.url.as_str()))
         .timestamp_parser(super::timestamp::parse)
         .build();
-    let feed = parser.parse(body).map_err(|e| explain(e, body))?;
+    // quick-xml (inside feed-rs) panics on some malformed declarations instead of failing;
+    // the checks above catch the known forms, this keeps any other one an error.
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(body)))
+        .map_err(|_| ParseError::NotAFeed("the XML reader could not read this document".into()))?;
+    let feed = parsed.map_err(|e| explain(e, body))?;
     let link = |rel: &str| {
         feed.links
             .iter()
