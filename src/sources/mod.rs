@@ -5,6 +5,7 @@ pub mod charset;
 pub mod fetch;
 mod hosts;
 pub mod parse;
+mod plan;
 mod scheduler;
 pub mod websub;
 

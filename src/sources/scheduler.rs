@@ -5,19 +5,17 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use rand::Rng;
+use chrono::Utc;
 use tokio::sync::{Notify, Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use super::hosts::HostGate;
-use super::{FetchConfig, FetchError, Fetcher, SourceError, Target, fetch_and_parse};
-use crate::domain::{Schedule, SourceKind};
+use super::plan::{Planned, finish, next_run, replan, target_of};
+use super::{FetchConfig, Fetcher, SourceError, fetch_and_parse};
 use crate::storage::{FetchRecord, SourceRecord, Storage, StorageError};
 
 /// Longest the scheduler goes without re-reading the sources table.
 const RELOAD_EVERY: Duration = Duration::from_secs(300);
-const MAX_BACKOFF: Duration = Duration::from_secs(3600);
 
 /// What one fetch of one source did.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,13 +72,6 @@ pub struct SourceScheduler {
     gate: HostGate,
     global: Arc<Semaphore>,
     handle: SchedulerHandle,
-}
-
-struct Planned {
-    record: SourceRecord,
-    schedule: Option<Schedule>,
-    next: DateTime<Utc>,
-    running: Option<CancellationToken>,
 }
 
 type Done = (i64, Option<i64>);
@@ -287,118 +278,4 @@ impl SourceScheduler {
             });
         }
     }
-}
-
-/// Brings the plan in line with the stored sources: new ones planned, removed or paused ones
-/// stopped at once, changed schedules re-planned.
-fn replan(plan: &mut HashMap<i64, Planned>, records: Vec<SourceRecord>) {
-    let now = Utc::now();
-    let mut fresh = HashMap::with_capacity(records.len());
-    for record in records {
-        let previous = plan.remove(&record.id);
-        let schedule = Schedule::parse(&record.schedule).ok();
-        let same = previous
-            .as_ref()
-            .is_some_and(|p| p.record.schedule == record.schedule && p.record.url == record.url);
-        let (next, running) = match previous {
-            Some(p) if same => (p.next, p.running),
-            Some(p) => {
-                if let Some(running) = p.running {
-                    running.cancel();
-                }
-                (first_run(&record, schedule.as_ref(), now), None)
-            }
-            None => (first_run(&record, schedule.as_ref(), now), None),
-        };
-        if record.paused
-            && let Some(running) = &running
-        {
-            running.cancel();
-        }
-        let running = if record.paused { None } else { running };
-        fresh.insert(
-            record.id,
-            Planned {
-                record,
-                schedule,
-                next,
-                running,
-            },
-        );
-    }
-    for gone in plan.values() {
-        if let Some(running) = &gone.running {
-            running.cancel();
-        }
-    }
-    *plan = fresh;
-}
-
-fn first_run(
-    record: &SourceRecord,
-    schedule: Option<&Schedule>,
-    now: DateTime<Utc>,
-) -> DateTime<Utc> {
-    match record.next_run_at.and_then(DateTime::from_timestamp_millis) {
-        Some(stored) if stored > now => stored,
-        // Never fetched, or the planned time passed while we were down: now, with jitter.
-        _ => now + jitter(schedule),
-    }
-}
-
-fn finish(plan: &mut HashMap<i64, Planned>, id: i64, next: Option<i64>) {
-    if let Some(planned) = plan.get_mut(&id) {
-        planned.running = None;
-        let fallback = || {
-            let schedule = planned.schedule.as_ref();
-            schedule
-                .and_then(|s| s.next_after(Utc::now()))
-                .unwrap_or_else(|| Utc::now() + MAX_BACKOFF)
-        };
-        planned.next = next
-            .and_then(DateTime::from_timestamp_millis)
-            .unwrap_or_else(fallback);
-    }
-}
-
-/// The next run after a fetch: the schedule's next tick from now (missed ticks are skipped),
-/// pushed back after failures and never before a `Retry-After`.
-fn next_run(
-    record: &SourceRecord,
-    result: &Result<Option<super::FreshBody>, SourceError>,
-    now: DateTime<Utc>,
-) -> Option<DateTime<Utc>> {
-    let schedule = Schedule::parse(&record.schedule).ok()?;
-    let mut next = schedule.next_after(now)? + jitter(Some(&schedule));
-    if let Err(err) = result {
-        let failures = record.consecutive_failures + 1;
-        let backoff = Duration::from_secs(30)
-            .saturating_mul(1 << failures.min(12))
-            .min(MAX_BACKOFF);
-        next = next.max(now + backoff.min(schedule.period().max(Duration::from_secs(30)) * 8));
-        if let SourceError::Fetch(FetchError::RetryLater { after, .. }) = err {
-            next = next.max(now + *after);
-        }
-    }
-    Some(next)
-}
-
-/// Up to a tenth of the period, at most 30 s, so sources on one schedule do not fire at once.
-fn jitter(schedule: Option<&Schedule>) -> chrono::Duration {
-    let period = schedule.map_or(Duration::from_secs(60), Schedule::period);
-    let max_ms = (period.as_millis() / 10).min(30_000) as i64;
-    chrono::Duration::milliseconds(if max_ms > 0 {
-        rand::thread_rng().gen_range(0..=max_ms)
-    } else {
-        0
-    })
-}
-
-fn target_of(record: &SourceRecord) -> Option<Target> {
-    Some(Target {
-        url: url::Url::parse(&record.url).ok()?,
-        kind: SourceKind::parse(&record.kind).ok()?,
-        selector: record.selector.clone(),
-        json: record.json.clone(),
-    })
 }
