@@ -450,3 +450,49 @@ async fn try_it_and_the_fetch_command_show_documents() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("is not a URL"));
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pausing_a_source_cancels_its_fetch_in_progress() {
+    let news = NewsSource::start().await;
+    let feed = rss(&[("a", "Summit agreed", "Details Thursday.")]);
+    news.set(
+        "slow.xml",
+        Resource::Slow(
+            Duration::from_secs(3),
+            Box::new(Resource::Body {
+                content_type: "application/rss+xml".into(),
+                body: feed.into_bytes(),
+            }),
+        ),
+    );
+    let server = TestServer::start().await;
+    let body = json!({"name": "Slow wire", "url": news.url("slow.xml"), "schedule": "every 10s"});
+    let id = add_source(&server, body.clone()).await["id"]
+        .as_i64()
+        .expect("id");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while news.requests("slow.xml") == 0 {
+        assert!(Instant::now() < deadline, "the source was never fetched");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    let mut paused = body;
+    paused["paused"] = json!(true);
+    let response = server
+        .client()
+        .put(format!("{}/api/admin/sources/{id}", server.url))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&paused)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+
+    // Had the fetch gone on, its answer (3 s later) would be recorded with its documents.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let state = source_state(&server, id).await;
+    assert_eq!(state["last_fetch"], Value::Null, "{state}");
+    assert_eq!(state["next_run"], Value::Null, "{state}");
+    assert_eq!(news.requests("slow.xml"), 1);
+    server.stop().await;
+}
