@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::facts::{Fact, FactKind};
@@ -19,6 +20,9 @@ pub struct KnownFact {
     pub sources: BTreeSet<String>,
     /// Whether an alert already carried it.
     pub alerted: bool,
+    /// Stated without a hedge, if only in the background, in a sentence naming the story.
+    #[serde(default)]
+    pub stated: bool,
 }
 
 /// The story's memory.
@@ -71,7 +75,10 @@ impl Knowledge {
                 Some(Novelty::Changed)
             }
             None => Some(Novelty::New),
-            Some(known) if !known.firm && !fact.hedged => Some(Novelty::MadeFirm),
+            // Made firm where news is told, not in passing further down.
+            Some(known) if !known.firm && !known.stated && !fact.hedged && fact.lead => {
+                Some(Novelty::MadeFirm)
+            }
             Some(_) => None,
         }
     }
@@ -83,6 +90,20 @@ impl Knowledge {
             .filter_map(|k| k.strip_prefix("date|date|"))
             .find(|value| value.ends_with(month_day))
             .map(str::to_owned)
+    }
+
+    /// A date the story knows that falls on the same weekday as `value` and within six days
+    /// of `today`.
+    pub fn known_same_weekday(&self, value: &str, today: NaiveDate) -> Option<String> {
+        let date = NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()?;
+        self.facts
+            .keys()
+            .filter_map(|k| k.strip_prefix("date|date|"))
+            .filter_map(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())
+            .filter(|known| known.weekday() == date.weekday() && *known != date)
+            .filter(|known| (*known - today).num_days().abs() <= 6)
+            .min_by_key(|known| (*known - today).num_days().abs())
+            .map(|known| known.to_string())
     }
 
     /// How many sources have stated `fact` firmly, counting `source`.
@@ -106,6 +127,7 @@ impl Knowledge {
         // ("the worst disaster since 1992, when 263 were killed"): they are kept, but weakly.
         let background = !fact.lead && matches!(fact.kind, FactKind::Status | FactKind::Quantity);
         let firm = !fact.hedged && !background;
+        entry.stated |= !fact.hedged && !fact.history && fact.salience >= 1.0;
         if firm && !entry.firm {
             entry.firm = true;
             entry.sources.clear();

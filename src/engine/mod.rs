@@ -8,7 +8,7 @@ pub mod story;
 pub mod text;
 pub mod thresholds;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 pub use knowledge::{Knowledge, Novelty};
@@ -102,6 +102,14 @@ impl StoryEngine {
                 fact.value = known;
             }
         }
+        // "Saturday" in a story that already speaks of a Saturday close by means that day.
+        let today = doc.date.date_naive();
+        for fact in found.iter_mut().filter(|f| f.relative && f.key == "date") {
+            if let Some(known) = self.knowledge.known_same_weekday(&fact.value, today) {
+                fact.display = facts::display_date(&known).unwrap_or_else(|| known.clone());
+                fact.value = known;
+            }
+        }
         let before = self.knowledge.summary();
         let first = self.knowledge.documents == 0;
         self.knowledge.documents += 1;
@@ -117,7 +125,7 @@ impl StoryEngine {
             .map(|i| sentences[i + offset].text.clone())
             .collect();
 
-        let counted = self.score_facts(&found, doc.source);
+        let counted = self.score_facts(&found, doc.source, today);
         let fact_score: f64 = counted.iter().map(|(_, _, w)| w).sum();
         let text_score = self.thresholds.text_weight * text_share;
         let score = fact_score + text_score;
@@ -131,11 +139,13 @@ impl StoryEngine {
             found: found
                 .iter()
                 .map(|f| {
+                    let said = sentences.get(f.sentence).map_or("", |s| s.text.as_str());
                     format!(
-                        "{}{} @{}",
+                        "{}{} @{}: {}",
                         f.label(),
                         if f.lead { "" } else { " [background]" },
-                        f.sentence
+                        f.sentence,
+                        excerpt(said, 90)
                     )
                 })
                 .collect(),
@@ -192,9 +202,14 @@ impl StoryEngine {
 
     /// The new facts that count, each with its novelty and weight. One fact per kind, key and
     /// value: the strongest statement of it in the document wins.
-    fn score_facts(&self, found: &[Fact], source: &str) -> Vec<(Fact, Novelty, f64)> {
+    fn score_facts(
+        &self,
+        found: &[Fact],
+        source: &str,
+        today: NaiveDate,
+    ) -> Vec<(Fact, Novelty, f64)> {
         let mut best: Vec<(Fact, Novelty, f64)> = Vec::new();
-        for fact in found {
+        for fact in found.iter().filter(|f| !is_narrative_date(f, today)) {
             let Some(novelty) = self.knowledge.novelty(fact) else {
                 continue;
             };
@@ -336,6 +351,20 @@ impl StoryEngine {
     }
 }
 
+/// A date that tells when something was said or happened rather than a date the story
+/// sets: a day long past ("the crash on March 10", in a report of March 17), or a recent
+/// weekday in a clause that states no event ("said on Thursday").
+fn is_narrative_date(fact: &Fact, today: NaiveDate) -> bool {
+    if fact.kind != FactKind::Date || fact.key != "date" {
+        return false;
+    }
+    let Ok(date) = NaiveDate::parse_from_str(&fact.value, "%Y-%m-%d") else {
+        return false;
+    };
+    let days = (date - today).num_days();
+    days < -3 || (fact.relative && !fact.with_event && (-7..=1).contains(&days))
+}
+
 /// "Trump–Putin summit" → "Summit"? No: keep the admin's name, capitalised.
 fn short_name(name: &str) -> String {
     let mut chars = name.trim().chars();
@@ -343,6 +372,16 @@ fn short_name(name: &str) -> String {
         .next()
         .map(|c| c.to_uppercase().chain(chars).collect())
         .unwrap_or_default()
+}
+
+/// The first `max` characters of `text`, cut at a word boundary.
+fn excerpt(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{cut}…")
 }
 
 fn reason(fact: &Fact, novelty: Novelty, weight: f64) -> String {

@@ -21,6 +21,7 @@ static CHROME: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     [
         // Relative times and update stamps.
         r"(?i)^(updated|posted|published|last updated|modified)\b.{0,60}$",
+        r"(?i)\b(published|updated|posted)\b.{0,40}(\d{1,2}:\d{2}|\d{4})",
         r"(?i)^\d+\s+(seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?)\s+ago\b",
         r"(?i)^(just now|moments ago)$",
         // Counters.
@@ -47,6 +48,15 @@ static CHROME: LazyLock<Vec<Regex>> = LazyLock::new(|| {
 pub fn is_chrome(paragraph: &str) -> bool {
     let words = paragraph.split_whitespace().count();
     if words == 0 {
+        return true;
+    }
+    // A word or three with no sentence end is a menu item, a label or a button that the
+    // extraction kept ("Launches", "Most read"), not prose.
+    if words <= 3
+        && !paragraph
+            .trim_end()
+            .ends_with(['.', '!', '?', '"', '\u{201d}'])
+    {
         return true;
     }
     // Correction notes that change no fact are about the text, not the story.

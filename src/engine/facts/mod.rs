@@ -6,7 +6,10 @@ pub mod places;
 pub mod quantities;
 pub mod status;
 
+use std::sync::LazyLock;
+
 use chrono::NaiveDate;
+use regex::Regex;
 use serde::Serialize;
 
 use super::story::Story;
@@ -54,6 +57,13 @@ pub struct Fact {
     pub lead: bool,
     /// For a date: the year was inferred, not written.
     pub inferred_year: bool,
+    /// For a date: told as a weekday or "tomorrow", not written out.
+    pub relative: bool,
+    /// Its clause also states an event ("set for", "postponed"), so a date or place in it
+    /// is when or where something happens, not when it was said.
+    pub with_event: bool,
+    /// Its clause names an earlier year: it tells the story's past.
+    pub history: bool,
     /// How specific it is: 1, or 0.5 for a country or a month rather than a city or a day.
     pub specificity: f64,
     #[serde(skip)]
@@ -76,14 +86,91 @@ pub fn extract(sentences: &[Sentence], story: &Story, base: NaiveDate) -> Vec<Fa
     let mut facts = Vec::new();
     for (index, sentence) in sentences.iter().enumerate() {
         let salience = story.salience(sentence);
-        let hedged = status::hedged(&sentence.folded);
         let lead = sentence.paragraph <= 3;
+        // A hedge reaches as far as its clause: in "Helsinki hosts the summit, which could
+        // come on July 10" the date is hedged, the place is not.
+        for (n, clause) in clauses(&sentence.text).into_iter().enumerate() {
+            let folded = super::text::fold(clause);
+            let hedged = status::hedged(&folded);
+            let dateline = sentence.paragraph == 1 && index <= 2 && n == 0;
+            extract_clause(
+                &mut facts,
+                Where {
+                    text: clause,
+                    folded: &folded,
+                    index,
+                    salience,
+                    lead,
+                    hedged,
+                    dateline,
+                },
+                base,
+            );
+        }
+    }
+    for fact in facts.iter_mut().filter(|f| f.key == INFERRED_YEAR) {
+        fact.key = "date".to_owned();
+        fact.inferred_year = true;
+    }
+    facts
+}
+
+/// Where a clause sits, and what holds for every fact in it.
+struct Where<'a> {
+    text: &'a str,
+    folded: &'a str,
+    index: usize,
+    salience: f64,
+    lead: bool,
+    hedged: bool,
+    dateline: bool,
+}
+
+static CLAUSE_BREAK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:;|:| [—–] | -- |, (?:which|who|where|when|while|but|although|though|whereas|after|before|because|as|and|since|with) )")
+        .expect("regex")
+});
+
+/// The clauses of a sentence, split where one statement ends and another begins.
+fn clauses(sentence: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for m in CLAUSE_BREAK.find_iter(sentence) {
+        // Keep "1:30" and "10:00" whole.
+        if m.as_str() == ":" && sentence[m.end()..].starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        out.push(&sentence[start..m.start()]);
+        start = m.end();
+    }
+    out.push(&sentence[start..]);
+    out.retain(|c| !c.trim().is_empty());
+    out
+}
+
+fn extract_clause(facts: &mut Vec<Fact>, at: Where<'_>, base: NaiveDate) {
+    let Where {
+        text,
+        folded,
+        index,
+        salience,
+        lead,
+        hedged,
+        dateline,
+    } = at;
+    let events = status::find(folded);
+    let with_event = !events.is_empty();
+    // "won a minority in 2019", "valued at $2 billion in 2015": history, told as background.
+    let history = names_an_earlier_year(text, base);
+    let lead = lead && !history;
+    {
         let mut push = |kind,
                         key: &str,
                         value: String,
                         display: String,
                         hedged: bool,
-                        numeric: Option<f64>| {
+                        numeric: Option<f64>,
+                        relative: bool| {
             let specificity = if key == "period" || key == "region" {
                 0.5
             } else {
@@ -100,11 +187,14 @@ pub fn extract(sentences: &[Sentence], story: &Story, base: NaiveDate) -> Vec<Fa
                 sentence: index,
                 lead,
                 inferred_year: false,
+                relative,
+                with_event,
+                history,
                 specificity,
                 numeric,
             });
         };
-        for date in dates::find(&sentence.text, base) {
+        for date in dates::find(text, base) {
             let (kind, key) = match date.kind {
                 dates::DateKind::Time => (FactKind::Time, "time"),
                 dates::DateKind::Period => (FactKind::Date, "period"),
@@ -119,10 +209,9 @@ pub fn extract(sentences: &[Sentence], story: &Story, base: NaiveDate) -> Vec<Fa
                 key
             };
             let display = display_date(&date.value).unwrap_or(date.surface);
-            push(kind, key, date.value, display, hedged, None);
+            push(kind, key, date.value, display, hedged, None, !written);
         }
-        let dateline = sentence.paragraph == 1 && index <= 2;
-        for place in places::find(&sentence.text, dateline) {
+        for place in places::find(text, dateline) {
             push(
                 FactKind::Place,
                 if place.region { "region" } else { "place" },
@@ -130,9 +219,10 @@ pub fn extract(sentences: &[Sentence], story: &Story, base: NaiveDate) -> Vec<Fa
                 place.name,
                 hedged,
                 None,
+                false,
             );
         }
-        for quantity in quantities::find(&sentence.text) {
+        for quantity in quantities::find(text) {
             let value = format_number(quantity.value);
             push(
                 FactKind::Quantity,
@@ -141,9 +231,10 @@ pub fn extract(sentences: &[Sentence], story: &Story, base: NaiveDate) -> Vec<Fa
                 quantity.display,
                 hedged,
                 Some(quantity.value),
+                false,
             );
         }
-        for event in status::find(&sentence.folded) {
+        for event in events {
             let display = if event.expected {
                 format!("{} (expected)", event.event)
             } else {
@@ -156,14 +247,21 @@ pub fn extract(sentences: &[Sentence], story: &Story, base: NaiveDate) -> Vec<Fa
                 display,
                 hedged || event.expected,
                 None,
+                false,
             );
         }
     }
-    for fact in facts.iter_mut().filter(|f| f.key == INFERRED_YEAR) {
-        fact.key = "date".to_owned();
-        fact.inferred_year = true;
-    }
-    facts
+}
+
+static YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(1[89]\d\d|20\d\d)\b").expect("regex"));
+
+/// Whether the clause names a year before the document's.
+fn names_an_earlier_year(clause: &str, base: NaiveDate) -> bool {
+    use chrono::Datelike;
+    YEAR.captures_iter(clause)
+        .filter_map(|c| c[1].parse::<i32>().ok())
+        .any(|year| year < base.year())
 }
 
 /// Key of a date whose year was inferred, until `extract` returns.
@@ -178,7 +276,39 @@ fn format_number(value: f64) -> String {
 }
 
 /// "July 16" for `2018-07-16`.
-fn display_date(value: &str) -> Option<String> {
+pub fn display_date(value: &str) -> Option<String> {
     let date = NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()?;
     Some(date.format("%B %-d").to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::text::sentences;
+
+    fn facts(text: &str) -> Vec<Fact> {
+        let story: Story =
+            toml::from_str("name = \"Summit\"\nkeywords = [\"summit\"]\n").expect("story");
+        let base = NaiveDate::from_ymd_opt(2018, 6, 28).expect("date");
+        extract(&sentences(None, &[text.to_owned()]), &story, base)
+    }
+
+    #[test]
+    fn a_hedge_reaches_as_far_as_its_clause() {
+        let found = facts("The summit will be held in Helsinki, which could come on July 10.");
+        let place = found.iter().find(|f| f.value == "Helsinki").expect("place");
+        let date = found
+            .iter()
+            .find(|f| f.value == "2018-07-10")
+            .expect("date");
+        assert!(!place.hedged);
+        assert!(date.hedged);
+    }
+
+    #[test]
+    fn a_clause_naming_an_earlier_year_is_history() {
+        let found = facts("The summit was valued at $2 billion in 2015.");
+        let money = found.iter().find(|f| f.key == "money").expect("money");
+        assert!(money.history && !money.lead);
+    }
 }

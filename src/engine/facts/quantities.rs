@@ -46,7 +46,7 @@ static PERCENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(\d+(?:\.\d+)?)\s*(%|percent\b|per cent\b)").expect("regex")
 });
 static MAGNITUDE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bmagnitude[\s-]+(\d(?:\.\d)?)\b|\b(\d(?:\.\d)?)[\s-]*magnitude\b")
+    Regex::new(r"(?i)\bmagnitude(?:\s+(?:at|of|was|is))?[\s-]+(\d(?:\.\d)?)\b|\b(\d(?:\.\d)?)[\s-]*magnitude\b")
         .expect("regex")
 });
 static CATEGORY: LazyLock<Regex> =
@@ -113,6 +113,15 @@ pub fn find(sentence: &str) -> Vec<FoundQuantity> {
     };
     for c in NOUN_AFTER.captures_iter(sentence) {
         let noun = noun_of(&c[3]);
+        // "a grave large enough for 1,300 bodies", "room for 500 people": a capacity.
+        let whole = c.get(0).map_or(0, |m| m.start());
+        if sentence[..whole]
+            .trim_end()
+            .to_lowercase()
+            .ends_with(" for")
+        {
+            continue;
+        }
         add(
             noun,
             number(&c[1], c.get(2).map(|m| m.as_str())),

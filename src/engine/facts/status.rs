@@ -7,23 +7,34 @@ use regex::Regex;
 
 /// Events, each with the folded phrases that state it. Synonyms share one event, so that two
 /// outlets wording the same news differently ("resigned", "was ousted") agree.
-const EVENTS: [(&str, &str); 27] = [
+const EVENTS: [(&str, &str); 28] = [
     (
         "agreed",
-        r"agreed|agreement (was |has been )?(reached|signed)|reached (an |a )?(agreement|deal)|struck (a |an )?(deal|agreement)|deal (was |has been )?(reached|struck|agreed)|(signed|signs|sign) (a |an |the )?(\w+ )?(deal|agreement|accord|statement|declaration|treaty)",
+        r"agreed|agrees to|agreement (was |has been )?(reached|signed)|will (buy|acquire|purchase|take over)|reached (an |a )?(agreement|deal)|struck (a |an )?(deal|agreement)|deal (was |has been )?(reached|struck|agreed)|(signed|signs|sign) (a |an |the )?(\w+ )?(deal|agreement|accord|statement|declaration|treaty)",
     ),
     ("announced", r"announced|unveiled"),
     ("confirmed", r"confirmed"),
     (
         "scheduled",
-        r"scheduled|set for|slated|will be held|will take place|to be held|will meet|will hold",
+        r"scheduled|set for|slated|targeting|targets|targeted for|will be held|will take place|to be held|will meet|will hold",
     ),
-    ("postponed", r"postponed|delayed|pushed back|rescheduled"),
-    ("cancelled", r"cancell?ed|called off|scrapped|canceled"),
+    (
+        "postponed",
+        r"postponed|delayed|pushed back|rescheduled|(push|pushes|pushed) (\w+ ){1,3}(launch|summit|meeting|vote|election|attempt|trial|games|race|date) (to|until)",
+    ),
+    (
+        "resumed",
+        r"back on|reinstated|revived|resumed|restored|back on track",
+    ),
+    // A scrubbed launch is a called-off attempt: one event, however it is worded.
+    (
+        "cancelled",
+        r"cancell?ed|called off|call off|scrapped|canceled|scrubbed|scrubs|scrub",
+    ),
     ("moved", r"moved to|moved the|brought forward"),
     (
         "left office",
-        r"resign(ed|s)?|stepped down|steps down|step down|quit|quits|resignation (was |has been )?accepted|accepted (the |her |his )?resignation|left office|fired|ousted|ousts|sacked|dismissed|removed as|removed from|forced out",
+        r"resign(ed|s)?|stepped down|steps down|step down|quit|quits|resignation (was |has been )?accepted|accepted (the |her |his )?resignation|left office|fired|oust|ousted|ousts|sacked|dismissed|(remove|removes|removed) (\w+ ){0,3}(as|from)|forced out",
     ),
     ("arrested", r"arrested|detained|taken into custody"),
     ("charged", r"charged|indicted"),
@@ -43,27 +54,31 @@ const EVENTS: [(&str, &str); 27] = [
         "launched",
         r"launched|launches|lifted off|lifts off|blasted off",
     ),
-    ("scrubbed", r"scrubbed|scrub"),
     ("died", r"died|passed away"),
-    (
-        "elected",
-        r"elected|sworn in|won the election|wins the election|took office|takes office|assumed office",
-    ),
+    // Winning an election and being elected are one event, told either way.
     (
         "won",
-        r"won|wins|clinched|beat|defeated|victory over|crowned|champions",
+        r"won|wins|clinched|beat|beats|defeated|defeats|victory over|crowned|champions|(re )?elected|won the election|wins the election",
+    ),
+    (
+        "took office",
+        r"sworn in|took office|takes office|assumed office|inaugurated|took over as|takes over as",
     ),
     (
         "called",
-        r"called the race|projected (the )?winner|race was called|called (a |an )?(snap |early )?(general )?election|conceded",
+        r"called the race|projected (the )?winner|race was called|conceded",
+    ),
+    (
+        "election called",
+        r"(call|calls|called|calling) (a |an )?(\w+ ){0,2}election|dissolved parliament|dissolve parliament",
     ),
     (
         "held",
-        r"was held|were held|took place|met in|opened|began|got under way|kicked off|sat down",
+        r"was held|were held|(held|hold|holds) (a |an |the |their |its )?(\w+ )?(summit|talks|meeting|vote|referendum|election|ceremony)|took place|met in|opened|began|got under way|kicked off|sat down",
     ),
     (
         "collapsed",
-        r"collapsed|broke down|ended without (a |an )?(deal|agreement)|without a deal|cut short|walked out",
+        r"collapsed|broke down|(ended|ends|end) (abruptly |early |suddenly )?without (a |an |any )?(deal|agreement)|without a deal|cut short|walked out",
     ),
     (
         "approved",
@@ -91,7 +106,7 @@ static EVENT_RES: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
 });
 
 static HEDGE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(may|might|could|reportedly|report|reports|considering|consider|considers|expected to|contender|contenders|possible|possibly|potential|potentially|sources say|sources said|source said|people familiar|person familiar|according to sources|likely|unlikely|rumou?r|rumou?red|speculation|speculated|weighing|mulling|eyeing|in talks|nearing|close to|poised to|unconfirmed|believed to|is said to|are said to|appears to|appeared to|if|whether|hopes? to|plans? to|aims? to|intends? to|seeking to|seeks to|tipped)\b")
+    Regex::new(r"\b(may|might|could|reportedly|report|reports|considering|consider|considers|expected to|contender|contenders|possible|possibly|potential|potentially|sources say|sources said|source said|people familiar|person familiar|according to sources|likely|unlikely|rumou?r|rumou?red|speculation|speculated|weighing|mulling|eyeing|in talks|nearing|close to|front runner|frontrunner|favou?rite|seen as|poised to|unconfirmed|believed to|is said to|are said to|appears to|appeared to|if|whether|hopes? to|plans? to|aims? to|intends? to|seeking to|seeks to|tipped|forecast|forecasts|forecasted|forecasting|predicted|predicts|expected)\b")
         .expect("regex")
 });
 static FUTURE: LazyLock<Regex> = LazyLock::new(|| {
@@ -107,15 +122,43 @@ pub struct FoundEvent {
     pub expected: bool,
 }
 
-/// Whether the (folded) sentence hedges what it states.
+/// Whether the (folded) sentence hedges what it states. "May" the month is not a hedge.
 pub fn hedged(folded: &str) -> bool {
-    HEDGE.is_match(folded)
+    HEDGE.find_iter(folded).any(|m| {
+        if m.as_str() != "may" {
+            return true;
+        }
+        let next = folded[m.end()..]
+            .split_whitespace()
+            .next()
+            .unwrap_or_default();
+        let previous = folded[..m.start()]
+            .split_whitespace()
+            .next_back()
+            .unwrap_or_default();
+        !(next.starts_with(|c: char| c.is_ascii_digit()) || MONTH_BEFORE.contains(&previous))
+    })
 }
 
+/// Words before "may" that make it the month: "in May", "since May", "mid May".
+const MONTH_BEFORE: [&str; 14] = [
+    "in", "of", "early", "mid", "late", "since", "until", "by", "from", "through", "last", "next",
+    "this", "end",
+];
+
 /// Words just before an event that make it not (yet) happen: "to resign", "will launch".
-const MODALS: [&str; 14] = [
+const MODALS: [&str; 15] = [
     "to", "will", "would", "could", "may", "might", "should", "must", "can", "shall", "ll",
-    "expected", "plans", "wants",
+    "expected", "plans", "wants", "be",
+];
+/// Verbs before "to" that make what follows done, not planned: "voted to oust".
+const DECISIONS: [&str; 6] = [
+    "voted",
+    "votes",
+    "vote",
+    "decided",
+    "decides",
+    "unanimously",
 ];
 /// Words just before an event that deny it.
 const NEGATIONS: [&str; 8] = [
@@ -136,16 +179,19 @@ pub fn find(folded: &str) -> Vec<FoundEvent> {
                 .collect();
             let phrase = m.as_str();
             let acquittal = phrase.contains("not guilty");
-            if !acquittal
-                && *event == "convicted"
-                && folded[m.end()..].trim_start().starts_with("not")
+            if *event == "convicted"
+                && (phrase.contains("not") || folded[m.end()..].trim_start().starts_with("not"))
             {
                 continue;
             }
             if !acquittal && before.iter().any(|w| NEGATIONS.contains(w)) {
                 continue;
             }
-            let modal = before.iter().any(|w| MODALS.contains(w));
+            // "voted to remove", "decided to cancel": the decision is the event.
+            let decided = *event != "held"
+                && before.first() == Some(&"to")
+                && before.get(1).is_some_and(|w| DECISIONS.contains(w));
+            let modal = !decided && before.iter().any(|w| MODALS.contains(w));
             // Forms that are themselves future ("will be held", "to be held") are scheduled.
             let expected = *event != "scheduled"
                 && (modal || (sentence_future && !phrase.ends_with("ed") && !phrase.contains(' ')));
@@ -190,6 +236,39 @@ mod tests {
             [("convicted", false)]
         );
         assert!(events("He did not resign.").is_empty());
+    }
+
+    #[test]
+    fn decisions_denials_and_synonyms() {
+        assert_eq!(
+            events("Nissan board votes unanimously to oust Carlos Ghosn as chairman"),
+            [("left office", false)]
+        );
+        assert_eq!(
+            events("Saikawa would propose that Ghosn be removed as chairman."),
+            [("left office", true)]
+        );
+        assert!(
+            events("Rittenhouse found not guilty in Kenosha shootings")
+                .iter()
+                .all(|(e, _)| *e != "convicted")
+        );
+        assert_eq!(events("Joe Biden was elected president."), [("won", false)]);
+        assert_eq!(
+            events("Weather scrubs SpaceX launch."),
+            [("cancelled", false)]
+        );
+        assert_eq!(
+            events("Russia and the United States have agreed to hold a summit."),
+            [("agreed", false), ("held", true)]
+        );
+    }
+
+    #[test]
+    fn may_the_month_is_no_hedge() {
+        assert!(!hedged(&fold("NASA cleared the May 27 launch.")));
+        assert!(!hedged(&fold("The talks began in May.")));
+        assert!(hedged(&fold("The launch may slip.")));
     }
 
     #[test]
