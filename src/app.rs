@@ -92,6 +92,8 @@ impl Application {
             endpoint_policy: Arc::new(endpoint_policy),
             subscribe_limiter,
             admin_token,
+            passwords: Arc::default(),
+            login_throttle: Arc::default(),
             config: Arc::new(config),
         };
         let new_admin_token = match origin {

@@ -1,4 +1,6 @@
-//! The command line: `serve`, `config example`, `vapid generate`.
+//! The command line: `serve`, `admin add-user`, `config example`, `vapid generate`, ...
+
+mod admin;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -26,6 +28,11 @@ enum Command {
         /// TOML configuration file; environment variables override it.
         #[arg(long, short, value_name = "PATH")]
         config: Option<PathBuf>,
+    },
+    /// Admin accounts for the admin console (the admin token needs none).
+    Admin {
+        #[command(subcommand)]
+        command: admin::AdminCommand,
     },
     /// Exit 0 when the server configured here answers its health check (for containers).
     Healthcheck {
@@ -166,6 +173,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let config = Config::load(config.as_deref())?;
             runtime()?.block_on(crate::healthcheck::check(config.listen))
         }
+        Command::Admin { command } => admin::run(command),
         Command::Bench { command } => bench(command),
         Command::Replay {
             story,

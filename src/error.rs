@@ -41,8 +41,33 @@ impl ApiError {
         Self::new(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
-            "this route needs an admin token: Authorization: Bearer <token>",
+            "this route needs an admin token (Authorization: Bearer <token>) or an admin session",
         )
+    }
+
+    /// A login with a wrong name or password; the same answer for both.
+    pub fn invalid_credentials() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+            "wrong user name or password",
+        )
+    }
+
+    /// Too many failed logins for this account or from this address.
+    pub fn too_many_attempts(retry_after_secs: u64) -> Self {
+        let mut err = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            format!("too many failed logins; try again in {retry_after_secs} s"),
+        );
+        err.retry_after_secs = Some(retry_after_secs);
+        err
+    }
+
+    /// A request made with a session cookie that may not come from our own pages.
+    pub fn csrf_rejected(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "csrf_rejected", message)
     }
 
     pub fn rate_limited(retry_after_secs: u64) -> Self {

@@ -3,6 +3,7 @@
 //! The binary in `main.rs` only parses the command line; everything else lives here so that
 //! tests can start the real server on a port of their choosing.
 
+pub mod accounts;
 pub mod app;
 pub mod auth;
 pub mod bench;

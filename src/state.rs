@@ -22,6 +22,10 @@ pub struct AppState {
     pub subscribe_limiter: Option<Arc<IpRateLimiter>>,
     /// Checks `Authorization: Bearer` tokens on admin routes.
     pub admin_token: AdminToken,
+    /// Checks admin passwords at login, a few at a time, off the async threads.
+    pub passwords: Arc<crate::accounts::PasswordChecker>,
+    /// Failed-login limits per account and per client address.
+    pub login_throttle: Arc<crate::accounts::LoginThrottle>,
     /// Queues and sends pushes; handlers only wake it.
     pub delivery: crate::delivery::DeliveryEngine,
     /// Tells the source scheduler about changed sources.

@@ -41,6 +41,10 @@ pub fn apply_env(
     if let Some(value) = lookup("HERALD_PUSH_TTL") {
         config.push.ttl_seconds = parse_number("HERALD_PUSH_TTL", &value)?;
     }
+    if let Some(value) = lookup("HERALD_ADMIN_SESSION_LIFETIME") {
+        config.admin.session_lifetime_seconds =
+            parse_number("HERALD_ADMIN_SESSION_LIFETIME", &value)?.into();
+    }
     if let Some(value) = lookup("HERALD_SUBSCRIBE_RATE_LIMIT") {
         config.subscribe.rate_limit_per_minute =
             parse_number("HERALD_SUBSCRIBE_RATE_LIMIT", &value)?;

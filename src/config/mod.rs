@@ -31,12 +31,21 @@ pub struct Config {
     /// The address readers and push services reach this server at, e.g.
     /// `https://news.example.org`; needed for WebSub callbacks.
     pub public_url: Option<String>,
+    pub admin: AdminConfig,
     pub push: PushConfig,
     pub delivery: DeliveryConfig,
     pub subscribe: SubscribeConfig,
     pub fetch: FetchConfig,
     /// Sources created at start when no source with the same URL and kind exists.
     pub sources: Vec<crate::domain::SourceRequest>,
+}
+
+/// Admin accounts' login sessions.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdminConfig {
+    /// How long a login lasts, in seconds (the session cookie's Max-Age).
+    pub session_lifetime_seconds: u64,
 }
 
 /// How Herald talks to push services.
@@ -136,6 +145,9 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// Longest admin session accepted, in seconds.
+const MAX_SESSION_LIFETIME: u64 = 365 * 24 * 3600;
+
 /// The push services browsers use today; their endpoints are the only ones accepted by default.
 pub const DEFAULT_PUSH_HOSTS: [&str; 7] = [
     "*.googleapis.com",
@@ -155,11 +167,20 @@ impl Default for Config {
             admin_token: None,
             log: "info".to_owned(),
             public_url: None,
+            admin: AdminConfig::default(),
             push: PushConfig::default(),
             delivery: DeliveryConfig::default(),
             fetch: FetchConfig::default(),
             sources: Vec::new(),
             subscribe: SubscribeConfig::default(),
+        }
+    }
+}
+
+impl Default for AdminConfig {
+    fn default() -> Self {
+        Self {
+            session_lifetime_seconds: 12 * 3600,
         }
     }
 }
@@ -321,6 +342,10 @@ impl Config {
                 "subscribe.stale_after_days",
                 u64::from(self.subscribe.stale_after_days),
             ),
+            (
+                "admin.session_lifetime_seconds",
+                self.admin.session_lifetime_seconds,
+            ),
         ] {
             if value == 0 {
                 return Err(ConfigError::Invalid {
@@ -328,6 +353,12 @@ impl Config {
                     reason: "must be at least 1".into(),
                 });
             }
+        }
+        if self.admin.session_lifetime_seconds > MAX_SESSION_LIFETIME {
+            return Err(ConfigError::Invalid {
+                field: "admin.session_lifetime_seconds",
+                reason: format!("must be at most {MAX_SESSION_LIFETIME} (a year)"),
+            });
         }
         if self.push.ttl_seconds == 0 {
             return Err(ConfigError::Invalid {

@@ -36,6 +36,7 @@ fn environment_overrides_the_file() {
                 "http://127.0.0.1:2/b/, http://127.0.0.1:3/c/",
             ),
             ("HERALD_SUBSCRIBE_RATE_LIMIT", "0"),
+            ("HERALD_ADMIN_SESSION_LIFETIME", "3600"),
         ]),
     )
     .expect("env applies");
@@ -48,7 +49,15 @@ fn environment_overrides_the_file() {
     );
     assert_eq!(config.push.allowed_endpoints.len(), 3);
     assert_eq!(config.subscribe.rate_limit_per_minute, 0);
+    assert_eq!(config.admin.session_lifetime_seconds, 3600);
     config.validate().expect("valid");
+
+    config.admin.session_lifetime_seconds = 0;
+    let err = config.validate().expect_err("a session must last");
+    assert!(
+        err.to_string().contains("admin.session_lifetime_seconds"),
+        "{err}"
+    );
 }
 
 #[test]

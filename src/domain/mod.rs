@@ -1,6 +1,7 @@
 //! Validated domain types. Request bodies become these at the edge; nothing past a handler
 //! sees a raw endpoint string or unchecked key bytes.
 
+mod admin;
 mod alert;
 mod document;
 mod endpoint;
@@ -10,6 +11,7 @@ mod subject;
 mod subscription;
 mod topic;
 
+pub use admin::{AdminName, NewPassword, TOKEN_ACTOR};
 pub use alert::{ManualAlertRequest, NewAlert, check_link};
 pub use document::{Document, paragraphs};
 pub use endpoint::{EndpointPolicy, PushEndpoint};

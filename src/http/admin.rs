@@ -1,4 +1,4 @@
-//! Admin routes, behind `Authorization: Bearer <admin token>`.
+//! Admin routes, behind the admin token (`Authorization: Bearer`) or an admin session.
 
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
@@ -7,31 +7,31 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::ApiJson;
+use super::session::{Actor, authenticate};
 use crate::domain::ManualAlertRequest;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::storage::AlertRecord;
 
-/// Proof that the request carried the admin token.
-pub struct RequireAdmin;
+/// Proof that the request carried the admin token or a live admin session (which passed the
+/// CSRF checks when the request changes something), and who it is.
+pub struct RequireAdmin {
+    pub actor: Actor,
+}
 
 impl FromRequestParts<AppState> for RequireAdmin {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let presented = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim);
-        match presented {
-            Some(token) if state.admin_token.verify(token) => Ok(Self),
-            _ => Err(ApiError::unauthorized()),
+        // Checked once per request: a middleware that already checked left the answer here.
+        if let Some(actor) = parts.extensions.get::<Actor>() {
+            return Ok(Self {
+                actor: actor.clone(),
+            });
         }
+        let actor = authenticate(parts, state).await?;
+        parts.extensions.insert(actor.clone());
+        Ok(Self { actor })
     }
 }
 

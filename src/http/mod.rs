@@ -2,9 +2,13 @@
 
 mod admin;
 mod assets;
+mod audit;
+mod csrf;
 mod json;
+mod login;
 mod public;
 pub mod rate_limit;
+mod session;
 mod sources;
 mod stories;
 mod subscriptions;
@@ -73,6 +77,14 @@ pub fn router(state: AppState) -> Router {
                 .put(sources::replace)
                 .delete(sources::delete),
         )
+        .route("/audit", get(audit::list))
+        .route_layer(from_fn_with_state(state.clone(), audit::record))
+        .route(
+            "/login",
+            post(login::login).layer(DefaultBodyLimit::max(MAX_PUBLIC_BODY)),
+        )
+        .route("/logout", post(login::logout))
+        .route("/session", get(login::current))
         .layer(DefaultBodyLimit::max(MAX_ADMIN_BODY));
     let api = api.nest("/admin", admin_api).fallback(api_not_found);
     Router::new()

@@ -55,7 +55,8 @@ pub async fn limit_subscribe(
     next.run(request).await
 }
 
-fn key(ip: IpAddr) -> IpAddr {
+/// The address a client is known by: IPv4 as is, IPv6 by its /64.
+pub fn key(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
             Some(v4) => IpAddr::V4(v4),

@@ -5,7 +5,9 @@
 //! function is one named operation (`upsert_subscription`, `list_public_alerts`) so that a
 //! PostgreSQL backend can later implement the same surface.
 
+mod admins;
 mod alerts;
+mod audit;
 mod deliveries;
 mod migrations;
 mod settings;
@@ -20,7 +22,9 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
+pub use admins::{AdminCredentials, AdminSession, AdminUser, NewAdminSession};
 pub use alerts::{AlertRecord, CreatedAlert, DeliveryCounts, PublicAlert};
+pub use audit::{AuditEntry, NewAuditEntry};
 pub use deliveries::{ClaimedDelivery, DeliveryTarget, DeliveryUpdate};
 pub use sources::{FetchRecord, SourceRecord};
 pub use stories::{NewDecision, PendingDocument, StoryRecord, TimelineEntry};
