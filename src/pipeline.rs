@@ -51,6 +51,14 @@ impl Pipeline {
 
     /// Decides on up to one batch of pending documents; returns how many.
     pub async fn run_once(&self) -> Result<usize, StorageError> {
+        let released = self.storage.release_held_alerts().await?;
+        if !released.is_empty() {
+            tracing::info!(
+                alerts = released.len(),
+                "quiet hours over: held alerts queued"
+            );
+            self.delivery.wake();
+        }
         let documents = self.storage.pending_documents(BATCH).await?;
         if documents.is_empty() {
             return Ok(0);
@@ -108,7 +116,7 @@ impl Pipeline {
             if !decision.matched {
                 continue;
             }
-            let alert = (decision.alert && !decision.held).then(|| NewAlert {
+            let alert = decision.alert.then(|| NewAlert {
                 title: decision
                     .title
                     .clone()
@@ -130,6 +138,10 @@ impl Pipeline {
             decisions.push(NewDecision {
                 story_id: record.id,
                 alert,
+                held_until: decision
+                    .held_until
+                    .filter(|_| decision.held)
+                    .map(|t| t.timestamp_millis()),
                 score: decision.score,
                 detail: serde_json::to_string(&decision).unwrap_or_default(),
                 knowledge: serde_json::to_string(&engine.knowledge).unwrap_or_default(),

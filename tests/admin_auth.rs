@@ -357,6 +357,7 @@ const ADMIN_ROUTES: &[(Method, &str)] = &[
     (Method::PUT, "/api/admin/stories/1"),
     (Method::DELETE, "/api/admin/stories/1"),
     (Method::GET, "/api/admin/stories/1/timeline"),
+    (Method::POST, "/api/admin/stories/1/replay"),
     (Method::GET, "/api/admin/settings"),
     (Method::PUT, "/api/admin/settings"),
     (Method::GET, "/api/admin/audit"),

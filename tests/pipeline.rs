@@ -6,7 +6,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use common::{ADMIN_TOKEN, TestServer};
+use common::TestServer;
 use herald::config::FetchConfig;
 use herald::sources::{SchedulerHandle, SourceScheduler};
 use reqwest::StatusCode;
@@ -27,14 +27,7 @@ async fn admin(
     path: &str,
     body: Option<Value>,
 ) -> reqwest::Response {
-    let mut request = server
-        .client()
-        .request(method, format!("{}{path}", server.url))
-        .bearer_auth(ADMIN_TOKEN);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    request.send().await.expect("request")
+    server.admin(method, path, body).await
 }
 
 async fn wait_for<F: Fn() -> bool>(what: &str, done: F) {

@@ -46,6 +46,8 @@ pub enum Novelty {
     MadeFirm,
     /// A rising count went up.
     Rose,
+    /// Known from fewer sources than the story needs; this one makes enough.
+    Corroborated,
     /// A number for the same thing changed.
     Changed,
 }
@@ -104,6 +106,20 @@ impl Knowledge {
             .filter(|known| (*known - today).num_days().abs() <= 6)
             .min_by_key(|known| (*known - today).num_days().abs())
             .map(|known| known.to_string())
+    }
+
+    /// Whether `fact`, stated firmly before but never alerted, reaches `needed` independent
+    /// sources with `source`, and did not before.
+    pub fn corroborated_now(&self, fact: &Fact, source: &str, needed: usize) -> bool {
+        if needed <= 1 || fact.hedged {
+            return false;
+        }
+        self.facts.get(&key(fact)).is_some_and(|known| {
+            known.firm
+                && !known.alerted
+                && !known.sources.contains(source)
+                && known.sources.len() + 1 == needed
+        })
     }
 
     /// How many sources have stated `fact` firmly, counting `source`.

@@ -3,6 +3,7 @@
 
 pub mod facts;
 mod knowledge;
+pub mod preview;
 pub mod replay;
 pub mod story;
 pub mod text;
@@ -38,6 +39,9 @@ pub struct Decision {
     pub alert: bool,
     /// Held back (quiet hours in hold mode): alert when they end.
     pub held: bool,
+    /// When the quiet hours that hold it end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held_until: Option<DateTime<Utc>>,
     pub score: f64,
     /// The new facts that counted, as "place: Helsinki".
     pub facts: Vec<String>,
@@ -210,8 +214,13 @@ impl StoryEngine {
     ) -> Vec<(Fact, Novelty, f64)> {
         let mut best: Vec<(Fact, Novelty, f64)> = Vec::new();
         for fact in found.iter().filter(|f| !is_narrative_date(f, today)) {
-            let Some(novelty) = self.knowledge.novelty(fact) else {
-                continue;
+            let needed = self.thresholds.corroboration as usize;
+            let novelty = match self.knowledge.novelty(fact) {
+                Some(novelty) => novelty,
+                None if self.knowledge.corroborated_now(fact, source, needed) => {
+                    Novelty::Corroborated
+                }
+                None => continue,
             };
             let kind_weight = match fact.kind {
                 FactKind::Date => self.thresholds.weights.date,
@@ -284,6 +293,7 @@ impl StoryEngine {
                     .reasons
                     .push("quiet hours: held until they end".into());
                 decision.held = true;
+                decision.held_until = t.quiet_end(at);
                 decision.alert = true;
                 self.alerts.push(at);
             }
@@ -390,6 +400,7 @@ fn reason(fact: &Fact, novelty: Novelty, weight: f64) -> String {
         Novelty::MadeFirm => "made firm (was hedged or expected)",
         Novelty::Rose => "rose",
         Novelty::Changed => "changed",
+        Novelty::Corroborated => "corroborated by a further source:",
     };
     format!("{what} {} (+{weight:.2})", fact.label())
 }

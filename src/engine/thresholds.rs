@@ -207,6 +207,24 @@ impl Thresholds {
     }
 }
 
+impl Thresholds {
+    /// When the quiet hours that `at` falls in end; `None` outside them.
+    pub fn quiet_end(
+        &self,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.is_quiet(at)?;
+        let end = minutes(&self.quiet_hours.as_ref()?.end)?;
+        let midnight = at.date_naive().and_hms_opt(0, 0, 0)?.and_utc();
+        let today = midnight + chrono::Duration::minutes(i64::from(end));
+        Some(if today > at {
+            today
+        } else {
+            today + chrono::Duration::days(1)
+        })
+    }
+}
+
 fn minutes(hhmm: &str) -> Option<u32> {
     let (h, m) = hhmm.trim().split_once(':')?;
     let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
@@ -216,6 +234,30 @@ fn minutes(hhmm: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quiet_hours_end_on_the_right_day() {
+        let at = |h, m| {
+            chrono::NaiveDate::from_ymd_opt(2018, 7, 16)
+                .and_then(|d| d.and_hms_opt(h, m, 0))
+                .map(|t| t.and_utc())
+                .expect("time")
+        };
+        let t = Thresholds {
+            quiet_hours: Some(QuietHours {
+                start: "22:00".into(),
+                end: "06:30".into(),
+                mode: QuietMode::Hold,
+            }),
+            ..Thresholds::default()
+        };
+        assert_eq!(t.quiet_end(at(12, 0)), None);
+        assert_eq!(t.quiet_end(at(3, 0)), Some(at(6, 30)));
+        assert_eq!(
+            t.quiet_end(at(23, 0)),
+            Some(at(6, 30) + chrono::Duration::days(1))
+        );
+    }
 
     #[test]
     fn invalid_values_name_their_field() {

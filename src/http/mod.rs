@@ -8,6 +8,7 @@ mod json;
 mod login;
 mod public;
 pub mod rate_limit;
+mod replay;
 mod session;
 mod sources;
 mod stories;
@@ -67,6 +68,7 @@ pub fn router(state: AppState) -> Router {
                 .delete(stories::delete),
         )
         .route("/stories/{id}/timeline", get(stories::timeline))
+        .route("/stories/{id}/replay", post(replay::replay))
         .route(
             "/settings",
             get(stories::get_settings).put(stories::put_settings),

@@ -24,7 +24,7 @@ impl Storage {
         self.call(move |conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT id, title, body, url, story_id, created_at FROM alerts
-                 WHERE public = 1 ORDER BY created_at DESC, id DESC LIMIT ?1",
+                 WHERE public = 1 AND held_until IS NULL ORDER BY created_at DESC, id DESC LIMIT ?1",
             )?;
             let rows = stmt.query_map(params![limit], |row| {
                 let created_ms: i64 = row.get(5)?;

@@ -34,6 +34,8 @@ pub struct PendingDocument {
 pub struct NewDecision {
     pub story_id: i64,
     pub alert: Option<NewAlert>,
+    /// Unix ms: quiet hours hold the alert until then; its deliveries are queued then.
+    pub held_until: Option<i64>,
     pub score: f64,
     pub detail: String,
     pub knowledge: String,
@@ -169,7 +171,12 @@ impl Storage {
                 let alert_id = match &decision.alert {
                     Some(alert) => {
                         let id = insert_alert_row(&tx, alert, now)?;
-                        enqueue_matching(&tx, id, now)?;
+                        match decision.held_until {
+                            Some(until) => super::held::hold(&tx, id, until)?,
+                            None => {
+                                enqueue_matching(&tx, id, now)?;
+                            }
+                        }
                         alerts.push(id);
                         Some(id)
                     }

@@ -109,6 +109,23 @@ impl TestServer {
             .await
             .expect("request")
     }
+
+    /// An admin API call with the Bearer token; a JSON body when given.
+    pub async fn admin(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client()
+            .request(method, format!("{}{path}", self.url))
+            .bearer_auth(ADMIN_TOKEN);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.expect("request")
+    }
 }
 
 /// Subscription keys as a browser makes them: a fresh P-256 point and 16 random bytes.
