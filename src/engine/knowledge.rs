@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use super::facts::dates::parse_day;
 use super::facts::{Fact, FactKind};
 
 /// Counts that only grow in a developing story: a smaller number is a detail, not news.
@@ -76,6 +77,12 @@ impl Knowledge {
             {
                 Some(Novelty::Changed)
             }
+            // "Bishoftu" for "Bishoftou": a corrected spelling, not a new place.
+            None if fact.kind == FactKind::Place
+                && self.knows_a_place_spelled_like(&fact.value) =>
+            {
+                None
+            }
             None => Some(Novelty::New),
             // Made firm where news is told, not in passing further down.
             Some(known) if !known.firm && !known.stated && !fact.hedged && fact.lead => {
@@ -83,6 +90,15 @@ impl Knowledge {
             }
             Some(_) => None,
         }
+    }
+
+    fn knows_a_place_spelled_like(&self, name: &str) -> bool {
+        name.chars().count() >= 5
+            && self
+                .facts
+                .keys()
+                .filter_map(|k| k.strip_prefix("place|place|"))
+                .any(|known| known != name && strsim::damerau_levenshtein(known, name) <= 2)
     }
 
     /// A date the story knows with this month and day (`-07-16`), in whatever year.
@@ -97,11 +113,11 @@ impl Knowledge {
     /// A date the story knows that falls on the same weekday as `value` and within six days
     /// of `today`.
     pub fn known_same_weekday(&self, value: &str, today: NaiveDate) -> Option<String> {
-        let date = NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()?;
+        let date = parse_day(value)?;
         self.facts
             .keys()
             .filter_map(|k| k.strip_prefix("date|date|"))
-            .filter_map(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())
+            .filter_map(parse_day)
             .filter(|known| known.weekday() == date.weekday() && *known != date)
             .filter(|known| (*known - today).num_days().abs() <= 6)
             .min_by_key(|known| (*known - today).num_days().abs())

@@ -129,7 +129,16 @@ impl StoryEngine {
             .map(|i| sentences[i + offset].text.clone())
             .collect();
 
-        let counted = self.score_facts(&found, doc.source, today);
+        let respelled = text::spelling_notes(doc.paragraphs);
+        let counted: Vec<_> = self
+            .score_facts(&found, doc.source, today)
+            .into_iter()
+            .filter(|(f, _, _)| {
+                let name = format!(" {} ", text::fold(&f.value));
+                f.kind != FactKind::Place
+                    || !respelled.iter().any(|n| format!(" {n} ").contains(&name))
+            })
+            .collect();
         let fact_score: f64 = counted.iter().map(|(_, _, w)| w).sum();
         let text_score = self.thresholds.text_weight * text_share;
         let score = fact_score + text_score;
@@ -242,6 +251,13 @@ impl StoryEngine {
             };
             // News is told in the title and the lead; a new detail further down is background.
             let position = if fact.lead { 1.0 } else { 0.25 };
+            // A place is news as where something happens ("held in", "made landfall near");
+            // a place merely mentioned weighs less.
+            let position = if fact.kind == FactKind::Place && !fact.with_event {
+                position * 0.75
+            } else {
+                position
+            };
             let weight = kind_weight * hedge * salience * position * fact.specificity;
             if weight <= 0.0
                 || self.knowledge.sources_with(fact, source)
@@ -368,7 +384,7 @@ fn is_narrative_date(fact: &Fact, today: NaiveDate) -> bool {
     if fact.kind != FactKind::Date || fact.key != "date" {
         return false;
     }
-    let Ok(date) = NaiveDate::parse_from_str(&fact.value, "%Y-%m-%d") else {
+    let Some(date) = facts::dates::parse_day(&fact.value) else {
         return false;
     };
     let days = (date - today).num_days();

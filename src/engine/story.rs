@@ -81,7 +81,8 @@ impl Story {
         };
         if sentence.paragraph == 0 || self.keywords.iter().any(has) {
             1.0
-        } else if self.any_keywords.iter().any(has) {
+        } else if self.any_keywords.iter().any(has) || sentence.paragraph <= 2 {
+            // The first paragraphs of a document about the story tell its news.
             0.5
         } else {
             0.0

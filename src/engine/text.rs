@@ -66,6 +66,23 @@ pub fn is_chrome(paragraph: &str) -> bool {
     words <= 25 && CHROME.iter().any(|re| re.is_match(paragraph.trim()))
 }
 
+/// The folded text of the document's notes that correct a spelling ("An earlier version of
+/// this article misspelled the name of the town of Bishoftu."): the names in them are not news.
+pub fn spelling_notes(paragraphs: &[String]) -> Vec<String> {
+    paragraphs
+        .iter()
+        .filter(|p| p.len() < 400 && (p.contains("earlier version") || p.contains("orrection")))
+        .map(|p| fold(p))
+        .filter(|p| {
+            p.split_whitespace().count() < 40
+                && (p.contains("earlier version") || p.starts_with("correction"))
+                && ["misspel", "spelled", "spelling", "typo"]
+                    .iter()
+                    .any(|w| p.contains(w))
+        })
+        .collect()
+}
+
 /// Lowercase, accents removed, punctuation turned into spaces, whitespace folded.
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -85,6 +85,7 @@ impl Fact {
 pub fn extract(sentences: &[Sentence], story: &Story, base: NaiveDate) -> Vec<Fact> {
     let mut facts = Vec::new();
     for (index, sentence) in sentences.iter().enumerate() {
+        let from = facts.len();
         let salience = story.salience(sentence);
         let lead = sentence.paragraph <= 3;
         // A hedge reaches as far as its clause: in "Helsinki hosts the summit, which could
@@ -107,12 +108,38 @@ pub fn extract(sentences: &[Sentence], story: &Story, base: NaiveDate) -> Vec<Fa
                 base,
             );
         }
+        share_the_written_year(&mut facts[from..]);
     }
     for fact in facts.iter_mut().filter(|f| f.key == INFERRED_YEAR) {
         fact.key = "date".to_owned();
         fact.inferred_year = true;
     }
     facts
+}
+
+/// "open on July 23, 2021, and close on August 8": a sentence that writes one year for a
+/// date gives it to the dates it leaves without one.
+fn share_the_written_year(facts: &mut [Fact]) {
+    let written: Vec<&str> = facts
+        .iter()
+        .filter(|f| f.key == "date" && !f.relative)
+        .filter_map(|f| f.value.get(..4))
+        .collect();
+    let Some(year) = written.first().map(|y| (*y).to_owned()) else {
+        return;
+    };
+    if written.iter().any(|y| *y != year) {
+        return;
+    }
+    for fact in facts.iter_mut().filter(|f| f.key == INFERRED_YEAR) {
+        if let Some(month_day) = fact.value.get(4..) {
+            let value = format!("{year}{month_day}");
+            if dates::parse_day(&value).is_some() {
+                fact.value = value;
+                fact.key = "date".to_owned();
+            }
+        }
+    }
 }
 
 /// Where a clause sits, and what holds for every fact in it.
@@ -159,7 +186,7 @@ fn extract_clause(facts: &mut Vec<Fact>, at: Where<'_>, base: NaiveDate) {
         dateline,
     } = at;
     let events = status::find(folded);
-    let with_event = !events.is_empty();
+    let with_event = !events.is_empty() || HAPPENS_AT.is_match(folded);
     // "won a minority in 2019", "valued at $2 billion in 2015": history, told as background.
     let history = names_an_earlier_year(text, base);
     let lead = lead && !history;
@@ -253,6 +280,10 @@ fn extract_clause(facts: &mut Vec<Fact>, at: Where<'_>, base: NaiveDate) {
     }
 }
 
+/// "will be read out in Paris", "is to be buried at Arlington": where something is to happen.
+static HAPPENS_AT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(will|to) be \w+( \w+)? (in|at)\b").expect("regex"));
+
 static YEAR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(1[89]\d\d|20\d\d)\b").expect("regex"));
 
@@ -277,8 +308,7 @@ fn format_number(value: f64) -> String {
 
 /// "July 16" for `2018-07-16`.
 pub fn display_date(value: &str) -> Option<String> {
-    let date = NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()?;
-    Some(date.format("%B %-d").to_string())
+    dates::parse_day(value).map(dates::display_day)
 }
 
 #[cfg(test)]

@@ -51,6 +51,13 @@ static MAGNITUDE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static CATEGORY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\bcategory[\s-]+(\d)\b").expect("regex"));
+/// Typhoon warning signals ("Signal No. 4"): a level, like a hurricane's category.
+static SIGNAL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\bsignal\s+(?:no\.?|number|#)\s*(\d)\b").expect("regex"));
+/// "a majority of 80", "an 80-seat majority".
+static MAJORITY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bmajority of (\d{1,3})\b|\b(\d{1,3})[\s-]seat majority\b").expect("regex")
+});
 static SCORE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(\d{1,2})\s?[-–]\s?(\d{1,2})\b").expect("regex"));
 static SCORE_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
@@ -170,6 +177,17 @@ pub fn find(sentence: &str) -> Vec<FoundQuantity> {
     for c in CATEGORY.captures_iter(sentence) {
         add("category", c[1].parse().ok(), format!("Category {}", &c[1]));
     }
+    for c in SIGNAL.captures_iter(sentence) {
+        add("signal", c[1].parse().ok(), format!("Signal No. {}", &c[1]));
+    }
+    for c in MAJORITY.captures_iter(sentence) {
+        let digits = c.get(1).or(c.get(2)).map_or("", |m| m.as_str());
+        add(
+            "majority",
+            digits.parse().ok(),
+            format!("majority of {digits}"),
+        );
+    }
     if SCORE_CONTEXT.is_match(sentence) {
         for c in SCORE.captures_iter(sentence) {
             let (a, b): (f64, f64) = (c[1].parse().unwrap_or(0.0), c[2].parse().unwrap_or(0.0));
@@ -225,6 +243,15 @@ mod tests {
     #[test]
     fn other_measures() {
         assert_eq!(pairs("A magnitude 7.5 quake struck."), [("magnitude", 7.5)]);
+        assert_eq!(
+            pairs("The Tories are on course for a majority of 86."),
+            [("majority", 86.0)]
+        );
+        assert_eq!(
+            pairs("Signal No. 4 was raised over Cagayan."),
+            [("signal", 4.0)]
+        );
+        assert!(pairs("A grave large enough for 1,300 bodies was dug.").is_empty());
         assert_eq!(
             pairs("Michael became a Category 4 storm."),
             [("category", 4.0)]

@@ -7,7 +7,7 @@ use regex::Regex;
 
 /// Events, each with the folded phrases that state it. Synonyms share one event, so that two
 /// outlets wording the same news differently ("resigned", "was ousted") agree.
-const EVENTS: [(&str, &str); 28] = [
+const EVENTS: [(&str, &str); 29] = [
     (
         "agreed",
         r"agreed|agrees to|agreement (was |has been )?(reached|signed)|will (buy|acquire|purchase|take over)|reached (an |a )?(agreement|deal)|struck (a |an )?(deal|agreement)|deal (was |has been )?(reached|struck|agreed)|(signed|signs|sign) (a |an |the )?(\w+ )?(deal|agreement|accord|statement|declaration|treaty)",
@@ -49,6 +49,7 @@ const EVENTS: [(&str, &str); 28] = [
     ("sentenced", r"sentenced"),
     ("landed", r"landed|touched down|splashed down"),
     ("docked", r"docked|berthed"),
+    ("arrived", r"(arrived|arrives|arrive) (in|at)"),
     ("made landfall", r"made landfall|makes landfall|came ashore"),
     (
         "launched",
@@ -66,7 +67,7 @@ const EVENTS: [(&str, &str); 28] = [
     ),
     (
         "called",
-        r"called the race|projected (the )?winner|race was called|conceded",
+        r"called the race|projected (the )?winner|race was called|conceded|concedes|concede defeat",
     ),
     (
         "election called",
@@ -103,6 +104,11 @@ static EVENT_RES: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
                 .map(|re| (*event, re))
         })
         .collect()
+});
+
+/// All the event patterns at once: one pass tells which of them to look at closer.
+static EVENT_SET: LazyLock<regex::RegexSet> = LazyLock::new(|| {
+    regex::RegexSet::new(EVENT_RES.iter().map(|(_, re)| re.as_str())).expect("regex set")
 });
 
 static HEDGE: LazyLock<Regex> = LazyLock::new(|| {
@@ -170,7 +176,8 @@ const NEGATIONS: [&str; 8] = [
 pub fn find(folded: &str) -> Vec<FoundEvent> {
     let sentence_future = FUTURE.is_match(folded);
     let mut found: Vec<FoundEvent> = Vec::new();
-    for (event, re) in EVENT_RES.iter() {
+    for index in EVENT_SET.matches(folded).iter() {
+        let (event, re) = &EVENT_RES[index];
         for m in re.find_iter(folded) {
             let before: Vec<&str> = folded[..m.start()]
                 .split_whitespace()
@@ -184,7 +191,12 @@ pub fn find(folded: &str) -> Vec<FoundEvent> {
             {
                 continue;
             }
-            if !acquittal && before.iter().any(|w| NEGATIONS.contains(w)) {
+            // "did not resign", "no deal was reached"; but "the No campaign concedes".
+            let negated = before
+                .iter()
+                .enumerate()
+                .any(|(i, w)| NEGATIONS.contains(w) && (i == 0 || !matches!(*w, "no" | "without")));
+            if !acquittal && negated {
                 continue;
             }
             // "voted to remove", "decided to cancel": the decision is the event.
@@ -236,6 +248,8 @@ mod tests {
             [("convicted", false)]
         );
         assert!(events("He did not resign.").is_empty());
+        assert!(events("No deal was reached.").is_empty());
+        assert_eq!(events("The No campaign concedes."), [("called", false)]);
     }
 
     #[test]
