@@ -8,12 +8,14 @@
 mod admins;
 mod alerts;
 mod audit;
+mod dashboard;
 mod deliveries;
 mod migrations;
 mod settings;
 mod sources;
 mod stories;
 mod subscriptions;
+mod test_push;
 mod websub;
 
 use std::path::{Path, PathBuf};
@@ -25,6 +27,9 @@ use rusqlite::Connection;
 pub use admins::{AdminCredentials, AdminSession, AdminUser, NewAdminSession};
 pub use alerts::{AlertRecord, CreatedAlert, DeliveryCounts, PublicAlert};
 pub use audit::{AuditEntry, NewAuditEntry};
+pub use dashboard::{
+    AlertCounts, DashboardCounts, DeliveryTotals, SourceHealth, SubscriberCounts, TopicCount,
+};
 pub use deliveries::{ClaimedDelivery, DeliveryTarget, DeliveryUpdate};
 pub use sources::{FetchRecord, SourceRecord};
 pub use stories::{NewDecision, PendingDocument, StoryRecord, TimelineEntry};
