@@ -362,6 +362,9 @@ const ADMIN_ROUTES: &[(Method, &str)] = &[
     (Method::PUT, "/api/admin/settings"),
     (Method::GET, "/api/admin/audit"),
     (Method::GET, "/api/admin/session"),
+    (Method::GET, "/api/admin/dashboard"),
+    (Method::POST, "/api/admin/schedule/preview"),
+    (Method::POST, "/api/admin/test-push"),
 ];
 
 #[tokio::test]

@@ -10,14 +10,12 @@
 mod chromium;
 mod common;
 
-use std::path::PathBuf;
-
 use chromiumoxide::cdp::browser_protocol::browser::PermissionSetting;
 use chromiumoxide::cdp::browser_protocol::service_worker::DeliverPushMessageParams;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use chromium::{Chromium, Reader, click, eval, poll, screenshot, wait_for_state};
+use chromium::{Chromium, Reader, chromium_binary, click, eval, poll, screenshot, wait_for_state};
 use common::TestServer;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -172,25 +170,6 @@ const SHOWN_NOTIFICATION: &str = "(async () => {
   const [n] = await (await navigator.serviceWorker.ready).getNotifications();
   return n ? { title: n.title, body: n.body, tag: n.tag, url: n.data && n.data.url } : null;
 })()";
-
-/// `$CHROME` or `/usr/bin/chromium`; `None` (skip) when absent and a browser is not required.
-fn chromium_binary() -> Option<PathBuf> {
-    let path = std::env::var_os("CHROME").map_or_else(|| "/usr/bin/chromium".into(), PathBuf::from);
-    if path.is_file() {
-        return Some(path);
-    }
-    let required = std::env::var("HERALD_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
-    assert!(
-        !required,
-        "HERALD_REQUIRE_BROWSER=1 but there is no browser at {}",
-        path.display()
-    );
-    eprintln!(
-        "skipping the browser test: no Chromium at {} (set CHROME to one)",
-        path.display()
-    );
-    None
-}
 
 async fn subscription_count(server: &TestServer) -> u64 {
     server

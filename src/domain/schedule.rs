@@ -7,6 +7,8 @@ use chrono::{DateTime, Utc};
 
 use super::Invalid;
 
+mod describe;
+
 const MIN_INTERVAL: Duration = Duration::from_secs(10);
 
 /// A parsed schedule; `as_str` gives back what the admin wrote.
@@ -56,6 +58,14 @@ impl Schedule {
 
     pub fn as_str(&self) -> &str {
         &self.text
+    }
+
+    /// The schedule in plain words, e.g. "every 5 minutes" or "at 09:00 UTC, on Mondays".
+    pub fn describe(&self) -> String {
+        match &self.rule {
+            Rule::Cron(schedule) => describe::cron(schedule),
+            Rule::Every(interval) => describe::every(*interval),
+        }
     }
 
     /// The first run strictly after `after`.

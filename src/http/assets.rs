@@ -34,6 +34,66 @@ macro_rules! asset {
 const ASSETS: &[Asset] = &[
     asset!("/", "index.html", "text/html; charset=utf-8"),
     asset!("/admin", "admin.html", "text/html; charset=utf-8"),
+    asset!(
+        "/admin/admin.css",
+        "admin/admin.css",
+        "text/css; charset=utf-8"
+    ),
+    asset!(
+        "/admin/api.js",
+        "admin/api.js",
+        "text/javascript; charset=utf-8"
+    ),
+    asset!(
+        "/admin/ui.js",
+        "admin/ui.js",
+        "text/javascript; charset=utf-8"
+    ),
+    asset!(
+        "/admin/main.js",
+        "admin/main.js",
+        "text/javascript; charset=utf-8"
+    ),
+    asset!(
+        "/admin/dashboard.js",
+        "admin/dashboard.js",
+        "text/javascript; charset=utf-8"
+    ),
+    asset!(
+        "/admin/sources.js",
+        "admin/sources.js",
+        "text/javascript; charset=utf-8"
+    ),
+    asset!(
+        "/admin/stories.js",
+        "admin/stories.js",
+        "text/javascript; charset=utf-8"
+    ),
+    asset!(
+        "/admin/story.js",
+        "admin/story.js",
+        "text/javascript; charset=utf-8"
+    ),
+    asset!(
+        "/admin/thresholds.js",
+        "admin/thresholds.js",
+        "text/javascript; charset=utf-8"
+    ),
+    asset!(
+        "/admin/audit.js",
+        "admin/audit.js",
+        "text/javascript; charset=utf-8"
+    ),
+    asset!(
+        "/admin/alerts.js",
+        "admin/alerts.js",
+        "text/javascript; charset=utf-8"
+    ),
+    asset!(
+        "/admin/testpush.js",
+        "admin/testpush.js",
+        "text/javascript; charset=utf-8"
+    ),
     asset!("/app.js", "app.js", "text/javascript; charset=utf-8"),
     asset!("/sw.js", "sw.js", "text/javascript; charset=utf-8"),
     asset!("/style.css", "style.css", "text/css; charset=utf-8"),

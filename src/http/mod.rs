@@ -4,15 +4,18 @@ mod admin;
 mod assets;
 mod audit;
 mod csrf;
+mod dashboard;
 mod json;
 mod login;
 mod public;
 pub mod rate_limit;
 mod replay;
+mod schedule;
 mod session;
 mod sources;
 mod stories;
 mod subscriptions;
+mod test_push;
 mod websub;
 
 use std::time::Duration;
@@ -80,6 +83,9 @@ pub fn router(state: AppState) -> Router {
                 .delete(sources::delete),
         )
         .route("/audit", get(audit::list))
+        .route("/dashboard", get(dashboard::show))
+        .route("/schedule/preview", post(schedule::preview))
+        .route("/test-push", post(test_push::send))
         .route_layer(from_fn_with_state(state.clone(), audit::record))
         .route(
             "/login",

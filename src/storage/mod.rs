@@ -8,6 +8,7 @@
 mod admins;
 mod alerts;
 mod audit;
+mod dashboard;
 mod deliveries;
 mod held;
 mod history;
@@ -16,6 +17,7 @@ mod settings;
 mod sources;
 mod stories;
 mod subscriptions;
+mod test_push;
 mod websub;
 
 use std::path::{Path, PathBuf};
@@ -27,6 +29,9 @@ use rusqlite::Connection;
 pub use admins::{AdminCredentials, AdminSession, AdminUser, NewAdminSession};
 pub use alerts::{AlertRecord, CreatedAlert, DeliveryCounts, PublicAlert};
 pub use audit::{AuditEntry, NewAuditEntry};
+pub use dashboard::{
+    AlertCounts, DashboardCounts, DeliveryTotals, SourceHealth, SubscriberCounts, TopicCount,
+};
 pub use deliveries::{ClaimedDelivery, DeliveryTarget, DeliveryUpdate};
 pub use history::HISTORY_LIMIT;
 pub use sources::{FetchRecord, SourceRecord};

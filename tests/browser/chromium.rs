@@ -1,7 +1,9 @@
 //! A headless Chromium driven over the DevTools protocol, and the page helpers the browser
 //! tests share. Every wait is bounded by `WAIT`; the browser is killed when dropped.
+// Each browser test binary includes this file and uses a different part of it.
+#![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chromiumoxide::Page;
@@ -114,9 +116,9 @@ impl Chromium {
         }
     }
 
-    /// Opens `/` with the notification permission set and the push stand-in installed, and
-    /// waits until its service worker is active.
-    pub async fn open_reader(&self, origin: &str, permission: PermissionSetting) -> Reader {
+    /// A blank page with the notification permission set for `origin` and the push stand-in
+    /// installed, ready to be sent to one of the server's pages.
+    pub async fn prepare_page(&self, origin: &str, permission: PermissionSetting) -> Page {
         let set = SetPermissionParams::builder()
             .permission(PermissionDescriptor::new("notifications"))
             .setting(permission)
@@ -143,6 +145,13 @@ impl Chromium {
             ..SetAutoAttachParams::new(false, false)
         };
         page.execute(no_attach).await.expect("turn off auto-attach");
+        page
+    }
+
+    /// Opens `/` with the notification permission set and the push stand-in installed, and
+    /// waits until its service worker is active.
+    pub async fn open_reader(&self, origin: &str, permission: PermissionSetting) -> Reader {
+        let page = self.prepare_page(origin, permission).await;
         let mut versions = page
             .event_listener::<EventWorkerVersionUpdated>()
             .await
@@ -235,13 +244,37 @@ pub async fn click(page: &Page, selector: &str) {
 
 /// Documents the page: `docs/screenshots/subscribe.png`.
 pub async fn screenshot(page: &Page) {
+    save_screenshot(page, "subscribe").await;
+}
+
+/// The whole page as `docs/screenshots/<name>.png`.
+pub async fn save_screenshot(page: &Page, name: &str) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
     std::fs::create_dir_all(&dir).expect("create docs/screenshots");
     let params = ScreenshotParams::builder()
         .format(CaptureScreenshotFormat::Png)
         .full_page(true)
         .build();
-    page.save_screenshot(params, dir.join("subscribe.png"))
+    page.save_screenshot(params, dir.join(format!("{name}.png")))
         .await
         .expect("screenshot");
+}
+
+/// `$CHROME` or `/usr/bin/chromium`; `None` (skip) when absent and a browser is not required.
+pub fn chromium_binary() -> Option<PathBuf> {
+    let path = std::env::var_os("CHROME").map_or_else(|| "/usr/bin/chromium".into(), PathBuf::from);
+    if path.is_file() {
+        return Some(path);
+    }
+    let required = std::env::var("HERALD_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+    assert!(
+        !required,
+        "HERALD_REQUIRE_BROWSER=1 but there is no browser at {}",
+        path.display()
+    );
+    eprintln!(
+        "skipping the browser test: no Chromium at {} (set CHROME to one)",
+        path.display()
+    );
+    None
 }
