@@ -43,6 +43,16 @@ impl Schedule {
                 6 => text.clone(),
                 n => return Err(invalid(&text, &format!("has {n} fields"))),
             };
+            // Weekdays as standard cron numbers them (0 and 7 Sunday, 1 Monday), which the
+            // cron crate does not: it counts from 1 for Sunday. Names mean the same to both.
+            let expression = match expression.rsplit_once(' ') {
+                Some((head, weekdays)) => {
+                    let weekdays =
+                        standard_weekdays(weekdays).map_err(|why| invalid(&text, &why))?;
+                    format!("{head} {weekdays}")
+                }
+                None => expression,
+            };
             let schedule = cron::Schedule::from_str(&expression)
                 .map_err(|e| invalid(&text, &e.to_string()))?;
             let mut runs = schedule.after(&Utc::now());
@@ -109,6 +119,48 @@ fn parse_interval(raw: &str) -> Result<Duration, Invalid> {
         return Err(invalid(raw, "is shorter than 10 seconds"));
     }
     Ok(interval)
+}
+
+const WEEKDAYS: [&str; 8] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"];
+
+/// The day-of-week field with every number written as a name: "1-5" → "MON,TUE,WED,THU,FRI".
+/// `*` and `*/n` stay: both numberings start the week on Sunday.
+fn standard_weekdays(field: &str) -> Result<String, String> {
+    let number = |n: &str| {
+        n.parse::<usize>()
+            .ok()
+            .filter(|n| *n <= 7)
+            .ok_or_else(|| format!("weekday {n} is not 0-7 or a name"))
+    };
+    let mut out = Vec::new();
+    for token in field.split(',') {
+        let (range, step) = match token.split_once('/') {
+            Some((range, step)) => (range, Some(step)),
+            None => (token, None),
+        };
+        if range == "*" || range == "?" || !range.starts_with(|c: char| c.is_ascii_digit()) {
+            out.push(token.to_owned());
+            continue;
+        }
+        let (first, last) = match range.split_once('-') {
+            Some((a, b)) => (number(a)?, number(b)?),
+            None if step.is_some() => (number(range)?, 6),
+            None => (number(range)?, number(range)?),
+        };
+        let step = match step {
+            Some(s) => s
+                .parse::<usize>()
+                .ok()
+                .filter(|s| *s > 0)
+                .ok_or_else(|| format!("weekday step {s} is not a number"))?,
+            None => 1,
+        };
+        if first > last {
+            return Err(format!("weekday range {range} runs backwards"));
+        }
+        out.extend((first..=last).step_by(step).map(|d| WEEKDAYS[d].to_owned()));
+    }
+    Ok(out.join(","))
 }
 
 fn invalid(text: &str, why: &str) -> Invalid {

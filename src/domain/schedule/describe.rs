@@ -1,5 +1,5 @@
 //! A schedule in plain words ("every 5 minutes", "at 09:00 UTC on weekdays"), read from the
-//! parsed cron fields, so the words follow the cron crate's meaning (weekday 1 is Sunday).
+//! parsed cron fields (weekdays as names, see `Schedule::parse`).
 
 use std::time::Duration;
 
@@ -211,10 +211,12 @@ mod tests {
                 "every 10 minutes from 09:00 to 17:59 UTC",
             ),
             (
-                "0 9 * * 2-6",
+                "0 9 * * 1-5",
                 "at 09:00 UTC, on weekdays (Monday to Friday)",
             ),
-            ("0 9 * * 1-5", "at 09:00 UTC, from Sunday to Thursday"),
+            ("0 9 * * 0", "at 09:00 UTC, on Sundays"),
+            ("0 9 * * 7", "at 09:00 UTC, on Sundays"),
+            ("0 9 * * 4-6", "at 09:00 UTC, from Thursday to Saturday"),
             ("0 9 * * MON", "at 09:00 UTC, on Mondays"),
             ("0 9 * * SAT,SUN", "at 09:00 UTC, on weekends"),
             ("0 6 1 * *", "at 06:00 UTC, on day 1 of the month"),
