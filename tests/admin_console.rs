@@ -6,7 +6,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use common::{ADMIN_TOKEN, TestServer, error_code};
+use common::{TestServer, error_code};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::news_source::NewsSource;
@@ -28,25 +28,9 @@ async fn start() -> (TestServer, PushStandin) {
     (server, standin)
 }
 
-async fn send(
-    server: &TestServer,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> reqwest::Response {
-    let mut request = server
-        .client()
-        .request(method, format!("{}{path}", server.url))
-        .bearer_auth(ADMIN_TOKEN);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    request.send().await.expect("request")
-}
-
 /// An admin request that must succeed; its JSON body.
 async fn admin(server: &TestServer, method: Method, path: &str, body: Option<Value>) -> Value {
-    let response = send(server, method.clone(), path, body).await;
+    let response = server.admin(method.clone(), path, body).await;
     assert!(
         response.status().is_success(),
         "{method} {path}: {}",
@@ -200,7 +184,7 @@ async fn the_schedule_preview_lists_the_next_runs_in_words_or_says_what_is_wrong
         json!({ "schedule": "* * *" }),
         json!({}),
     ] {
-        let response = send(&server, Method::POST, path, Some(bad.clone())).await;
+        let response = server.admin(Method::POST, path, Some(bad.clone())).await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{bad}");
         assert_eq!(error_code(response).await, "invalid_schedule", "{bad}");
     }
@@ -245,13 +229,9 @@ async fn a_test_push_reaches_only_the_admins_browser_and_is_not_public() {
     assert_eq!(standin.received("admin").len(), 1, "its topics were kept");
 
     let elsewhere = common::subscription("https://evil.example/push/1");
-    let response = send(
-        &server,
-        Method::POST,
-        "/api/admin/test-push",
-        Some(elsewhere),
-    )
-    .await;
+    let response = server
+        .admin(Method::POST, "/api/admin/test-push", Some(elsewhere))
+        .await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert_eq!(error_code(response).await, "endpoint_not_allowed");
     server.stop().await;

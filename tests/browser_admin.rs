@@ -24,7 +24,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use chromium::{Chromium, chromium_binary, click, eval, poll, save_screenshot};
-use common::{ADMIN_TOKEN, TestServer};
+use common::TestServer;
 use support::news_source::NewsSource;
 
 const PASSWORD: &str = "correct horse battery";
@@ -344,24 +344,8 @@ async fn sends_an_alert_and_a_test_push(server: &TestServer, page: &Page) {
     );
 }
 
-async fn send(
-    server: &TestServer,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> reqwest::Response {
-    let mut request = server
-        .client()
-        .request(method, format!("{}{path}", server.url))
-        .bearer_auth(ADMIN_TOKEN);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    request.send().await.expect("request")
-}
-
 async fn api(server: &TestServer, method: Method, path: &str, body: Option<Value>) -> Value {
-    let response = send(server, method.clone(), path, body).await;
+    let response = server.admin(method.clone(), path, body).await;
     assert!(
         response.status().is_success(),
         "{method} {path}: {}",

@@ -84,6 +84,23 @@ async fn wait_for_decisions(server: &TestServer, story: i64, count: usize) -> Ve
     }
 }
 
+/// A server that pushes to a strict push stand-in, where one reader has subscribed.
+async fn server_with_a_reader() -> (TestServer, PushStandin) {
+    let standin = PushStandin::start().await;
+    let prefix = standin.endpoint_prefix();
+    let server = TestServer::start_with(|c| {
+        c.push.allowed_endpoints.push(prefix);
+        c.push.subject = Some("mailto:ops@example.org".into());
+    })
+    .await;
+    let reader = standin.subscriber("reader");
+    let subscribed = server
+        .post_json("/api/subscriptions", &reader.subscription_json(&[]))
+        .await;
+    assert_eq!(subscribed.status(), StatusCode::CREATED);
+    (server, standin)
+}
+
 async fn replay(server: &TestServer, story: i64, body: Value) -> reqwest::Response {
     let path = format!("/api/admin/stories/{story}/replay");
     server.admin(Method::POST, &path, Some(body)).await
@@ -170,18 +187,7 @@ async fn the_stored_history_replays_under_proposed_thresholds() {
 #[tokio::test(flavor = "multi_thread")]
 async fn with_corroboration_two_the_second_source_sends_the_alert() {
     let news = NewsSource::start().await;
-    let standin = PushStandin::start().await;
-    let prefix = standin.endpoint_prefix();
-    let server = TestServer::start_with(|c| {
-        c.push.allowed_endpoints.push(prefix);
-        c.push.subject = Some("mailto:ops@example.org".into());
-    })
-    .await;
-    let reader = standin.subscriber("reader");
-    let subscribed = server
-        .post_json("/api/subscriptions", &reader.subscription_json(&[]))
-        .await;
-    assert_eq!(subscribed.status(), StatusCode::CREATED);
+    let (server, standin) = server_with_a_reader().await;
     let settings = json!({"corroboration": 2});
     let saved = server
         .admin(Method::PUT, "/api/admin/settings", Some(settings))
@@ -259,18 +265,7 @@ async fn quiet_hours_hold_an_alert_until_they_end_even_across_a_restart() {
         .and_then(|t| t.with_nanosecond(0))
         .expect("a minute");
     let news = NewsSource::start().await;
-    let standin = PushStandin::start().await;
-    let prefix = standin.endpoint_prefix();
-    let server = TestServer::start_with(|c| {
-        c.push.allowed_endpoints.push(prefix);
-        c.push.subject = Some("mailto:ops@example.org".into());
-    })
-    .await;
-    let reader = standin.subscriber("reader");
-    let subscribed = server
-        .post_json("/api/subscriptions", &reader.subscription_json(&[]))
-        .await;
-    assert_eq!(subscribed.status(), StatusCode::CREATED);
+    let (server, standin) = server_with_a_reader().await;
     let quiet = json!({"quiet_hours": {
         "start": start.format("%H:%M").to_string(),
         "end": end.format("%H:%M").to_string(),

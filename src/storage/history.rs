@@ -21,17 +21,10 @@ impl Storage {
                      WHERE c.story_id = ?1 ORDER BY c.id DESC LIMIT ?2
                  ) ORDER BY decision",
             )?;
-            let rows = stmt.query_map(rusqlite::params![story_id, HISTORY_LIMIT], |row| {
-                Ok(PendingDocument {
-                    id: row.get(0)?,
-                    source: row.get(1)?,
-                    item_key: row.get(2)?,
-                    url: row.get(3)?,
-                    title: row.get(4)?,
-                    date: row.get(5)?,
-                    text: row.get(6)?,
-                })
-            })?;
+            let rows = stmt.query_map(
+                rusqlite::params![story_id, HISTORY_LIMIT],
+                super::stories::pending_row,
+            )?;
             Ok(rows.collect::<Result<_, _>>()?)
         })
         .await

@@ -139,17 +139,7 @@ impl Storage {
                  FROM documents d JOIN sources s ON s.id = d.source_id
                  WHERE d.processed = 0 ORDER BY d.id LIMIT ?1",
             )?;
-            let rows = stmt.query_map([limit], |row| {
-                Ok(PendingDocument {
-                    id: row.get(0)?,
-                    source: row.get(1)?,
-                    item_key: row.get(2)?,
-                    url: row.get(3)?,
-                    title: row.get(4)?,
-                    date: row.get(5)?,
-                    text: row.get(6)?,
-                })
-            })?;
+            let rows = stmt.query_map([limit], pending_row)?;
             Ok(rows.collect::<Result<_, _>>()?)
         })
         .await
@@ -239,4 +229,17 @@ impl Storage {
         })
         .await
     }
+}
+
+/// A document row: id, source name, item key, url, title, date, text.
+pub(super) fn pending_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PendingDocument> {
+    Ok(PendingDocument {
+        id: row.get(0)?,
+        source: row.get(1)?,
+        item_key: row.get(2)?,
+        url: row.get(3)?,
+        title: row.get(4)?,
+        date: row.get(5)?,
+        text: row.get(6)?,
+    })
 }

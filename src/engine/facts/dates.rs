@@ -100,24 +100,13 @@ pub fn parse_day(value: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, month, day)
 }
 
-const MONTH_NAMES: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// "July 16" for the date.
 pub fn display_day(date: NaiveDate) -> String {
-    format!("{} {}", MONTH_NAMES[date.month0() as usize], date.day())
+    let month = u8::try_from(date.month())
+        .ok()
+        .and_then(|m| chrono::Month::try_from(m).ok())
+        .map_or("", |m| m.name());
+    format!("{month} {}", date.day())
 }
 
 pub fn find(sentence: &str, base: NaiveDate) -> Vec<FoundDate> {
