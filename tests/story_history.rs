@@ -310,9 +310,7 @@ async fn quiet_hours_hold_an_alert_until_they_end_even_across_a_restart() {
     assert_eq!(standin.total_received(), 0);
 
     // The hours end: the alert goes out once.
-    let wait = (ends_at - Utc::now())
-        .to_std()
-        .unwrap_or_default();
+    let wait = (ends_at - Utc::now()).to_std().unwrap_or_default();
     assert!(
         standin
             .wait_for_received(1, wait + Duration::from_secs(20))
