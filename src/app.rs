@@ -72,6 +72,21 @@ impl Application {
         let delivery = DeliveryEngine::new(&config, storage.clone(), &vapid, Arc::clone(&metrics))?;
         delivery.recover().await?;
         seed_sources(&config, &storage).await?;
+        let leftovers = storage.remove_demo().await?;
+        if !leftovers.is_empty() {
+            tracing::info!(
+                stories = leftovers.stories,
+                sources = leftovers.sources,
+                "removed the story and source of a demo that did not stop cleanly"
+            );
+        }
+        let demo = match config.demo.clone() {
+            Some(options) => {
+                let listen = listener.local_addr()?;
+                Some(crate::demo::Demo::create(&storage, options, listen).await?)
+            }
+            None => None,
+        };
         let sources = crate::sources::SchedulerHandle::default();
         let fetcher = crate::sources::Fetcher::new(&config.fetch)?;
         let websub =
@@ -95,6 +110,7 @@ impl Application {
             passwords: Arc::default(),
             login_throttle: Arc::default(),
             config: Arc::new(config),
+            demo,
         };
         let new_admin_token = match origin {
             TokenOrigin::Generated(token) => Some(token),
@@ -184,6 +200,9 @@ fn spawn_background(tracker: &TaskTracker, token: &CancellationToken, state: &Ap
     }
     tracker.spawn(state.websub.clone().run(token.clone()));
     tracker.spawn(Arc::clone(&state.pipeline).run(state.sources.clone(), token.clone()));
+    if let Some(demo) = state.demo.clone() {
+        tracker.spawn(demo.run(state.storage.clone(), state.sources.clone(), token.clone()));
+    }
     tracker.spawn(crate::housekeeping::run(
         state.storage.clone(),
         state.config.subscribe.clone(),

@@ -28,6 +28,13 @@ enum Command {
         /// TOML configuration file; environment variables override it.
         #[arg(long, short, value_name = "PATH")]
         config: Option<PathBuf>,
+        /// Also replay a real story on this server (its page at /demo/summit) and follow it,
+        /// so that a browser subscribed on / gets its two notifications; removed when it ends.
+        #[arg(long)]
+        demo: bool,
+        /// Seconds between two steps of the demo.
+        #[arg(long, default_value_t = 8, requires = "demo", value_parser = clap::value_parser!(u64).range(1..=3600))]
+        demo_step_seconds: u64,
     },
     /// Admin accounts for the admin console (the admin token needs none).
     Admin {
@@ -168,7 +175,17 @@ enum VapidCommand {
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { config } => serve(config),
+        Command::Serve {
+            config,
+            demo,
+            demo_step_seconds,
+        } => {
+            let demo = demo.then(|| crate::demo::DemoOptions {
+                step: std::time::Duration::from_secs(demo_step_seconds),
+                ..crate::demo::DemoOptions::default()
+            });
+            serve(config, demo)
+        }
         Command::Healthcheck { config } => {
             let config = Config::load(config.as_deref())?;
             runtime()?.block_on(crate::healthcheck::check(config.listen))
@@ -254,8 +271,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn serve(config_path: Option<PathBuf>) -> anyhow::Result<()> {
-    let config = Config::load(config_path.as_deref())?;
+fn serve(
+    config_path: Option<PathBuf>,
+    demo: Option<crate::demo::DemoOptions>,
+) -> anyhow::Result<()> {
+    let mut config = Config::load(config_path.as_deref())?;
+    config.demo = demo;
     init_logging(&config.log)?;
     runtime()?.block_on(async {
         let mut app = Application::build(config).await?;
@@ -264,6 +285,17 @@ fn serve(config_path: Option<PathBuf>) -> anyhow::Result<()> {
             eprintln!(
                 "\nAdmin token (shown once; set HERALD_ADMIN_TOKEN to choose your own):\n  {}\n",
                 token.expose()
+            );
+        }
+        if let Some(demo) = &app.state().demo {
+            let url = demo.base_url();
+            let steps = crate::demo::STEPS.len();
+            let seconds = demo.options().step.as_secs();
+            eprintln!(
+                "\nDemo: open {url}/ in this browser and allow notifications, then watch {url}/admin.\n  \
+                 The Trump–Putin summit story changes at {url}/demo/summit (feed: {url}/demo/feed.xml),\n  \
+                 one of {steps} steps every {seconds} s; two notifications are due: Helsinki, July 16 announced,\n  \
+                 then the summit held. The demo's story and source are removed when it ends.\n"
             );
         }
         app.run_until(crate::shutdown::signal()).await

@@ -38,6 +38,9 @@ pub struct Config {
     pub fetch: FetchConfig,
     /// Sources created at start when no source with the same URL and kind exists.
     pub sources: Vec<crate::domain::SourceRequest>,
+    /// `herald serve --demo`: a command-line switch, never read from the file or environment.
+    #[serde(skip)]
+    pub demo: Option<crate::demo::DemoOptions>,
 }
 
 /// Admin accounts' login sessions.
@@ -172,6 +175,7 @@ impl Default for Config {
             delivery: DeliveryConfig::default(),
             fetch: FetchConfig::default(),
             sources: Vec::new(),
+            demo: None,
             subscribe: SubscribeConfig::default(),
         }
     }
@@ -321,6 +325,14 @@ impl Config {
                     field: "sources",
                     reason: format!("entry {}: {}", i + 1, e.message),
                 })?;
+        }
+        if let Some(demo) = &self.demo
+            && demo.step.is_zero()
+        {
+            return Err(ConfigError::Invalid {
+                field: "demo step",
+                reason: "must be longer than 0".into(),
+            });
         }
         let d = &self.delivery;
         for (field, value) in [

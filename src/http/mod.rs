@@ -4,6 +4,7 @@ mod admin;
 mod assets;
 mod audit;
 mod csrf;
+mod demo;
 mod json;
 mod login;
 mod public;
@@ -41,6 +42,11 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The whole application, ready to serve.
 pub fn router(state: AppState) -> Router {
+    let demo = if state.demo.is_some() {
+        demo::routes()
+    } else {
+        Router::new()
+    };
     let api = Router::new()
         .route("/vapid-public-key", get(public::vapid_public_key))
         .route(
@@ -100,6 +106,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(state.config.fetch.max_body_bytes)),
         )
         .merge(assets::routes())
+        .merge(demo)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(TimeoutLayer::with_status_code(
