@@ -71,7 +71,7 @@ impl Application {
         let metrics = Arc::new(crate::metrics::Metrics::default());
         let delivery = DeliveryEngine::new(&config, storage.clone(), &vapid, Arc::clone(&metrics))?;
         delivery.recover().await?;
-        seed_sources(&config, &storage).await?;
+        crate::seed::seed(&config, &storage).await?;
         let leftovers = storage.remove_demo().await?;
         if !leftovers.is_empty() {
             tracing::info!(
@@ -221,20 +221,4 @@ fn spawn_background(tracker: &TaskTracker, token: &CancellationToken, state: &Ap
             }
         });
     }
-}
-
-/// Creates the `[[sources]]` of the config file that the database does not have yet; sources
-/// edited through the admin API are left as they are.
-async fn seed_sources(config: &Config, storage: &Storage) -> anyhow::Result<()> {
-    for request in &config.sources {
-        let source = request
-            .clone()
-            .validate()
-            .map_err(|e| anyhow::anyhow!("[[sources]]: {e}"))?;
-        let name = source.name.clone();
-        if let Some(id) = storage.insert_source(source).await? {
-            tracing::info!(source.id = id, source.name = %name, "source added from the config file");
-        }
-    }
-    Ok(())
 }

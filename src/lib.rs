@@ -21,6 +21,7 @@ pub mod http;
 pub mod metrics;
 pub mod pipeline;
 pub mod retry_after;
+pub mod seed;
 pub mod shutdown;
 pub mod sources;
 pub mod state;

@@ -88,6 +88,28 @@ impl Storage {
     }
 
     /// Replaces a story's definition; its memory is kept. `Ok(false)`: no such story.
+    /// Adds a story unless one with the same name exists (`[[stories]]` of the config file);
+    /// `None` when it exists.
+    pub async fn insert_story_if_absent(
+        &self,
+        name: String,
+        definition: String,
+    ) -> Result<Option<i64>, StorageError> {
+        self.call(move |conn| {
+            let now = now_ms();
+            Ok(conn
+                .query_row(
+                    "INSERT INTO stories (name, definition, created_at, updated_at)
+                     SELECT ?1, ?2, ?3, ?3 WHERE NOT EXISTS (SELECT 1 FROM stories WHERE name = ?1)
+                     RETURNING id",
+                    params![name, definition, now],
+                    |row| row.get(0),
+                )
+                .optional()?)
+        })
+        .await
+    }
+
     pub async fn update_story(
         &self,
         id: i64,
