@@ -131,6 +131,13 @@ enum BenchCommand {
         #[arg(long, default_value_t = 200)]
         runs: usize,
     },
+    /// Time from a changed source (a fetched page; a WebSub POST) to the push leaving Herald,
+    /// through the whole server against loopback stand-ins; prints one JSON line.
+    Latency {
+        /// Runs of each kind.
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+        runs: u64,
+    },
     /// A loopback push service that answers 201 to every push; prints its address.
     Sink {
         #[arg(long, default_value = "127.0.0.1:0")]
@@ -326,6 +333,11 @@ fn bench(command: BenchCommand) -> anyhow::Result<()> {
         }
         BenchCommand::Engine { prior, runs } => {
             let report = crate::bench::engine::run(prior, runs);
+            println!("{}", serde_json::to_string(&report)?);
+            Ok(())
+        }
+        BenchCommand::Latency { runs } => {
+            let report = runtime()?.block_on(crate::bench::latency::run(usize::try_from(runs)?))?;
             println!("{}", serde_json::to_string(&report)?);
             Ok(())
         }
