@@ -84,7 +84,15 @@ async fn a_source_is_fetched_now_on_request() {
     );
     let before = news.requests("feed.xml");
     let running = server.sources.run_now(id);
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The second request comes once the first fetch is under way.
+    let started = async {
+        while news.requests("feed.xml") == before {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), started)
+        .await
+        .expect("the first fetch started");
     let following = server.sources.run_now(id);
     let (running, following) = tokio::join!(running, following);
     assert!(
