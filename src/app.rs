@@ -71,7 +71,22 @@ impl Application {
         let metrics = Arc::new(crate::metrics::Metrics::default());
         let delivery = DeliveryEngine::new(&config, storage.clone(), &vapid, Arc::clone(&metrics))?;
         delivery.recover().await?;
-        seed_sources(&config, &storage).await?;
+        crate::seed::seed(&config, &storage).await?;
+        let leftovers = storage.remove_demo().await?;
+        if !leftovers.is_empty() {
+            tracing::info!(
+                stories = leftovers.stories,
+                sources = leftovers.sources,
+                "removed the story and source of a demo that did not stop cleanly"
+            );
+        }
+        let demo = match config.demo.clone() {
+            Some(options) => {
+                let listen = listener.local_addr()?;
+                Some(crate::demo::Demo::create(&storage, options, listen).await?)
+            }
+            None => None,
+        };
         let sources = crate::sources::SchedulerHandle::default();
         let fetcher = crate::sources::Fetcher::new(&config.fetch)?;
         let websub =
@@ -95,6 +110,7 @@ impl Application {
             passwords: Arc::default(),
             login_throttle: Arc::default(),
             config: Arc::new(config),
+            demo,
         };
         let new_admin_token = match origin {
             TokenOrigin::Generated(token) => Some(token),
@@ -184,6 +200,9 @@ fn spawn_background(tracker: &TaskTracker, token: &CancellationToken, state: &Ap
     }
     tracker.spawn(state.websub.clone().run(token.clone()));
     tracker.spawn(Arc::clone(&state.pipeline).run(state.sources.clone(), token.clone()));
+    if let Some(demo) = state.demo.clone() {
+        tracker.spawn(demo.run(state.storage.clone(), state.sources.clone(), token.clone()));
+    }
     tracker.spawn(crate::housekeeping::run(
         state.storage.clone(),
         state.config.subscribe.clone(),
@@ -202,20 +221,4 @@ fn spawn_background(tracker: &TaskTracker, token: &CancellationToken, state: &Ap
             }
         });
     }
-}
-
-/// Creates the `[[sources]]` of the config file that the database does not have yet; sources
-/// edited through the admin API are left as they are.
-async fn seed_sources(config: &Config, storage: &Storage) -> anyhow::Result<()> {
-    for request in &config.sources {
-        let source = request
-            .clone()
-            .validate()
-            .map_err(|e| anyhow::anyhow!("[[sources]]: {e}"))?;
-        let name = source.name.clone();
-        if let Some(id) = storage.insert_source(source).await? {
-            tracing::info!(source.id = id, source.name = %name, "source added from the config file");
-        }
-    }
-    Ok(())
 }

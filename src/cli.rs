@@ -1,6 +1,7 @@
 //! The command line: `serve`, `admin add-user`, `config example`, `vapid generate`, ...
 
 mod admin;
+mod bench;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -28,6 +29,13 @@ enum Command {
         /// TOML configuration file; environment variables override it.
         #[arg(long, short, value_name = "PATH")]
         config: Option<PathBuf>,
+        /// Also replay a real story on this server (its page at /demo/summit) and follow it,
+        /// so that a browser subscribed on / gets its two notifications; removed when it ends.
+        #[arg(long)]
+        demo: bool,
+        /// Seconds between two steps of the demo.
+        #[arg(long, default_value_t = 8, requires = "demo", value_parser = clap::value_parser!(u64).range(1..=3600))]
+        demo_step_seconds: u64,
     },
     /// Admin accounts for the admin console (the admin token needs none).
     Admin {
@@ -80,7 +88,7 @@ enum Command {
     /// Benchmarks (not part of the test suite).
     Bench {
         #[command(subcommand)]
-        command: BenchCommand,
+        command: bench::BenchCommand,
     },
     /// Configuration helpers.
     Config {
@@ -91,66 +99,6 @@ enum Command {
     Vapid {
         #[command(subcommand)]
         command: VapidCommand,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum BenchCommand {
-    /// Fan one alert out to N subscriptions through the real delivery path; prints one JSON line.
-    Fanout {
-        /// How many subscriptions (real P-256 keys) to create.
-        #[arg(long, default_value_t = 20_000)]
-        subscriptions: usize,
-        /// Push service to send to (default: a loopback sink started for the run).
-        #[arg(long, value_name = "URL")]
-        sink: Option<String>,
-        /// Read subscriptions from JSON lines (endpoint, keys) instead of generating them.
-        #[arg(long, value_name = "PATH")]
-        subs: Option<PathBuf>,
-        /// Extra CA certificate (PEM) to trust, for a TLS sink with a self-signed certificate.
-        #[arg(long, value_name = "PATH")]
-        ca_cert: Option<PathBuf>,
-        /// Pushes in flight at once.
-        #[arg(long, default_value_t = 512)]
-        concurrency: u32,
-        /// Pushes in flight at once to one push service.
-        #[arg(long, default_value_t = 256)]
-        per_origin_concurrency: u32,
-    },
-    /// Time the diff engine on a 10 KB article against a story with many prior documents.
-    Engine {
-        #[arg(long, default_value_t = 1000)]
-        prior: usize,
-        #[arg(long, default_value_t = 200)]
-        runs: usize,
-    },
-    /// A loopback push service that answers 201 to every push; prints its address.
-    Sink {
-        #[arg(long, default_value = "127.0.0.1:0")]
-        listen: std::net::SocketAddr,
-    },
-    /// N feed sources every minute against a loopback feed server that mostly answers 304;
-    /// prints one JSON line with Herald's CPU and memory.
-    Sources {
-        /// How many feed sources, each on the schedule `every 1m`.
-        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
-        sources: u64,
-        /// Minutes measured, after one minute of warm-up.
-        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
-        minutes: u64,
-        /// Share of the feeds (in %) that change each minute.
-        #[arg(long, default_value_t = 2.0)]
-        changed_percent: f64,
-    },
-    /// A loopback server of N small RSS feeds with ETags, for `bench sources`; prints its address.
-    FeedServer {
-        #[arg(long, default_value = "127.0.0.1:0")]
-        listen: std::net::SocketAddr,
-        #[arg(long, default_value_t = 1000)]
-        feeds: usize,
-        /// Share of the feeds (in %) that change each minute.
-        #[arg(long, default_value_t = 2.0)]
-        changed_percent: f64,
     },
 }
 
@@ -168,13 +116,23 @@ enum VapidCommand {
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { config } => serve(config),
+        Command::Serve {
+            config,
+            demo,
+            demo_step_seconds,
+        } => {
+            let demo = demo.then(|| crate::demo::DemoOptions {
+                step: std::time::Duration::from_secs(demo_step_seconds),
+                ..crate::demo::DemoOptions::default()
+            });
+            serve(config, demo)
+        }
         Command::Healthcheck { config } => {
             let config = Config::load(config.as_deref())?;
             runtime()?.block_on(crate::healthcheck::check(config.listen))
         }
         Command::Admin { command } => admin::run(command),
-        Command::Bench { command } => bench(command),
+        Command::Bench { command } => bench::run(command),
         Command::Replay {
             story,
             dir,
@@ -254,8 +212,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn serve(config_path: Option<PathBuf>) -> anyhow::Result<()> {
-    let config = Config::load(config_path.as_deref())?;
+fn serve(
+    config_path: Option<PathBuf>,
+    demo: Option<crate::demo::DemoOptions>,
+) -> anyhow::Result<()> {
+    let mut config = Config::load(config_path.as_deref())?;
+    config.demo = demo;
     init_logging(&config.log)?;
     runtime()?.block_on(async {
         let mut app = Application::build(config).await?;
@@ -266,73 +228,22 @@ fn serve(config_path: Option<PathBuf>) -> anyhow::Result<()> {
                 token.expose()
             );
         }
+        if let Some(demo) = &app.state().demo {
+            let url = demo.base_url();
+            let steps = crate::demo::STEPS.len();
+            let seconds = demo.options().step.as_secs();
+            eprintln!(
+                "\nDemo: open {url}/ in this browser and allow notifications, then watch {url}/admin.\n  \
+                 The Trump–Putin summit story changes at {url}/demo/summit (feed: {url}/demo/feed.xml),\n  \
+                 one of {steps} steps every {seconds} s; two notifications are due: Helsinki, July 16 announced,\n  \
+                 then the summit held. The demo's story and source are removed when it ends.\n"
+            );
+        }
         app.run_until(crate::shutdown::signal()).await
     })
 }
 
-fn bench(command: BenchCommand) -> anyhow::Result<()> {
-    match command {
-        BenchCommand::Fanout {
-            subscriptions,
-            sink,
-            subs,
-            ca_cert,
-            concurrency,
-            per_origin_concurrency,
-        } => {
-            let options = crate::bench::fanout::FanoutOptions {
-                subscriptions,
-                sink,
-                subs_file: subs,
-                ca_cert,
-                concurrency,
-                per_origin_concurrency,
-            };
-            let report = runtime()?.block_on(crate::bench::fanout::run(options))?;
-            println!("{}", serde_json::to_string(&report)?);
-            Ok(())
-        }
-        BenchCommand::Engine { prior, runs } => {
-            let report = crate::bench::engine::run(prior, runs);
-            println!("{}", serde_json::to_string(&report)?);
-            Ok(())
-        }
-        BenchCommand::Sink { listen } => {
-            let received =
-                runtime()?.block_on(crate::bench::sink::run(listen, crate::shutdown::signal()))?;
-            eprintln!("sink received {received} pushes");
-            Ok(())
-        }
-        BenchCommand::Sources {
-            sources,
-            minutes,
-            changed_percent,
-        } => {
-            let options = crate::bench::sources::SourcesOptions {
-                sources: usize::try_from(sources)?,
-                minutes,
-                changed_percent,
-            };
-            let report = runtime()?.block_on(crate::bench::sources::run(options))?;
-            println!("{}", serde_json::to_string(&report)?);
-            Ok(())
-        }
-        BenchCommand::FeedServer {
-            listen,
-            feeds,
-            changed_percent,
-        } => {
-            let shutdown = crate::shutdown::signal();
-            let run =
-                crate::bench::sources::feed_server::run(listen, feeds, changed_percent, shutdown);
-            let stats = runtime()?.block_on(run)?;
-            eprintln!("feed server answered {} fetches", stats.fetches);
-            Ok(())
-        }
-    }
-}
-
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -40,4 +40,6 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// The configuration the server started with.
     pub config: Arc<Config>,
+    /// The demo's live page, with `herald serve --demo`.
+    pub demo: Option<crate::demo::Demo>,
 }

@@ -38,6 +38,11 @@ pub struct Config {
     pub fetch: FetchConfig,
     /// Sources created at start when no source with the same URL and kind exists.
     pub sources: Vec<crate::domain::SourceRequest>,
+    /// Stories created at start when no story with the same name exists.
+    pub stories: Vec<crate::engine::Story>,
+    /// `herald serve --demo`: a command-line switch, never read from the file or environment.
+    #[serde(skip)]
+    pub demo: Option<crate::demo::DemoOptions>,
 }
 
 /// Admin accounts' login sessions.
@@ -172,6 +177,8 @@ impl Default for Config {
             delivery: DeliveryConfig::default(),
             fetch: FetchConfig::default(),
             sources: Vec::new(),
+            stories: Vec::new(),
+            demo: None,
             subscribe: SubscribeConfig::default(),
         }
     }
@@ -321,6 +328,20 @@ impl Config {
                     field: "sources",
                     reason: format!("entry {}: {}", i + 1, e.message),
                 })?;
+        }
+        for (i, story) in self.stories.iter().enumerate() {
+            story.validate().map_err(|e| ConfigError::Invalid {
+                field: "stories",
+                reason: format!("entry {}: {}", i + 1, e.message),
+            })?;
+        }
+        if let Some(demo) = &self.demo
+            && demo.step.is_zero()
+        {
+            return Err(ConfigError::Invalid {
+                field: "demo step",
+                reason: "must be longer than 0".into(),
+            });
         }
         let d = &self.delivery;
         for (field, value) in [

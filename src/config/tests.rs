@@ -84,15 +84,43 @@ fn secrets_stay_out_of_debug_output() {
     assert!(!format!("{config:?}").contains("hunter2"));
 }
 
-#[test]
-fn the_commented_source_examples_are_valid() {
-    let start = EXAMPLE.find("# [[sources]]").expect("source examples");
-    let uncommented: String = EXAMPLE[start..]
+/// The commented example block that starts at `marker`, uncommented: from that line to the
+/// first line that is not a comment.
+fn uncommented(marker: &str) -> String {
+    let start = EXAMPLE.find(marker).expect("the example block");
+    EXAMPLE[start..]
         .lines()
+        .take_while(|line| line.starts_with('#'))
         .map(|line| line.strip_prefix("# ").unwrap_or(""))
         .collect::<Vec<_>>()
-        .join("\n");
-    let config = Config::from_toml(&uncommented).expect("examples parse");
-    assert_eq!(config.sources.len(), 4);
+        .join("\n")
+}
+
+#[test]
+fn the_commented_source_examples_are_valid() {
+    let config = Config::from_toml(&uncommented("# [[sources]]")).expect("examples parse");
+    assert_eq!(config.sources.len(), 6);
+    assert!(config.stories.is_empty());
     config.validate().expect("examples are valid sources");
+}
+
+#[test]
+fn the_commented_story_examples_are_valid() {
+    let config = Config::from_toml(&uncommented("# [[stories]]")).expect("examples parse");
+    assert_eq!(config.stories.len(), 2);
+    assert!(config.stories.iter().all(|s| s.thresholds.is_some()));
+    config.validate().expect("examples are valid stories");
+}
+
+#[test]
+fn a_bad_story_is_named() {
+    let config = Config::from_toml(
+        "[[stories]]\nname = \"Quake\"\ntopic = \"World News\"\nkeywords = [\"quake\"]\n",
+    )
+    .expect("parses");
+    let err = config.validate().expect_err("bad topic");
+    assert!(err.to_string().contains("stories"), "{err}");
+    assert!(err.to_string().contains("entry 1"), "{err}");
+    let typo = Config::from_toml("[[stories]]\nname = \"Quake\"\nkeyword = [\"quake\"]\n");
+    assert!(typo.is_err(), "unknown story fields are refused");
 }

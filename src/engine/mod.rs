@@ -1,6 +1,7 @@
 //! The diff engine: decides whether a document brings a story something genuinely new, with
 //! a score and reasons a person can read. Pure: no I/O, so it is unit-tested and replayable.
 
+mod alert_text;
 pub mod facts;
 mod knowledge;
 pub mod preview;
@@ -186,7 +187,7 @@ impl StoryEngine {
             ));
         }
         if decision.alert {
-            let (title, body) = self.alert_text(&counted, &sentences);
+            let (title, body) = alert_text::compose(&self.story.name, &counted, &found, &sentences);
             decision.title = Some(title);
             decision.body = Some(body);
             for (fact, _, _) in &counted {
@@ -319,62 +320,6 @@ impl StoryEngine {
             }
         }
     }
-
-    /// "Summit: set for Helsinki, July 16" and the sentence that carried the main fact.
-    fn alert_text(
-        &self,
-        counted: &[(Fact, Novelty, f64)],
-        sentences: &[text::Sentence],
-    ) -> (String, String) {
-        let pick = |kind: FactKind| {
-            counted
-                .iter()
-                .filter(|(f, _, _)| f.kind == kind)
-                .max_by(|a, b| a.2.total_cmp(&b.2))
-        };
-        let status = pick(FactKind::Status).map(|(f, _, _)| f.value.clone());
-        let place = pick(FactKind::Place).map(|(f, _, _)| f.display.clone());
-        let date = counted
-            .iter()
-            .find(|(f, _, _)| f.kind == FactKind::Date && f.key == "date")
-            .map(|(f, _, _)| f.display.clone());
-        let quantities: Vec<String> = counted
-            .iter()
-            .filter(|(f, _, _)| f.kind == FactKind::Quantity)
-            .map(|(f, _, _)| f.display.clone())
-            .collect();
-        let mut parts = Vec::new();
-        let where_when: Vec<String> = place.into_iter().chain(date).collect();
-        match (status.as_deref(), where_when.is_empty()) {
-            (Some("scheduled" | "announced" | "confirmed" | "agreed"), false) => {
-                parts.push(format!("set for {}", where_when.join(", ")))
-            }
-            (Some("held"), false) => parts.push(format!("held in {}", where_when.join(", "))),
-            (Some("postponed" | "moved"), false) => {
-                parts.push(format!("moved to {}", where_when.join(", ")))
-            }
-            (Some(event), false) => parts.push(format!("{event}: {}", where_when.join(", "))),
-            (Some(event), true) => parts.push(event.to_owned()),
-            (None, false) => parts.push(where_when.join(", ")),
-            (None, true) => {}
-        }
-        parts.extend(quantities);
-        let name = short_name(&self.story.name);
-        let title = if parts.is_empty() {
-            format!("{name}: new details")
-        } else {
-            format!("{name}: {}", parts.join("; "))
-        };
-        let main = counted
-            .iter()
-            .max_by(|a, b| a.2.total_cmp(&b.2))
-            .map(|(f, _, _)| f.sentence);
-        let body = main
-            .and_then(|i| sentences.get(i))
-            .map(|s| s.text.clone())
-            .unwrap_or_default();
-        (title, body)
-    }
 }
 
 /// A date that tells when something was said or happened rather than a date the story
@@ -389,15 +334,6 @@ fn is_narrative_date(fact: &Fact, today: NaiveDate) -> bool {
     };
     let days = (date - today).num_days();
     days < -3 || (fact.relative && !fact.with_event && (-7..=1).contains(&days))
-}
-
-/// "Trump–Putin summit" → "Summit"? No: keep the admin's name, capitalised.
-fn short_name(name: &str) -> String {
-    let mut chars = name.trim().chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// The first `max` characters of `text`, cut at a word boundary.

@@ -5,6 +5,7 @@ mod assets;
 mod audit;
 mod csrf;
 mod dashboard;
+mod demo;
 mod json;
 mod login;
 mod public;
@@ -44,6 +45,11 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The whole application, ready to serve.
 pub fn router(state: AppState) -> Router {
+    let demo = if state.demo.is_some() {
+        demo::routes()
+    } else {
+        Router::new()
+    };
     let api = Router::new()
         .route("/vapid-public-key", get(public::vapid_public_key))
         .route(
@@ -106,6 +112,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(state.config.fetch.max_body_bytes)),
         )
         .merge(assets::routes())
+        .merge(demo)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(TimeoutLayer::with_status_code(

@@ -37,7 +37,12 @@ pub async fn replay(
         .await?
         .ok_or_else(|| ApiError::not_found("story_not_found", format!("no story {id}")))?;
     let story: Story = serde_json::from_str(&record.definition).map_err(ApiError::internal)?;
-    let current = crate::pipeline::thresholds(&state.storage).await?;
+    // The demo's story runs under the built-in thresholds (see the pipeline).
+    let current = if record.demo {
+        Thresholds::default()
+    } else {
+        crate::pipeline::thresholds(&state.storage).await?
+    };
     let proposed = request.settings.unwrap_or_else(|| current.clone());
     let history = state.storage.story_history(id).await?;
     // A long history takes the engine a while: off the async workers.

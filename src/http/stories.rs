@@ -21,6 +21,7 @@ fn view(record: &StoryRecord) -> Value {
     json!({
         "id": record.id,
         "story": story,
+        "demo": record.demo,
         "known_facts": knowledge.as_ref().map(Knowledge::summary).unwrap_or_default(),
         "documents": knowledge.map_or(0, |k| k.documents),
     })

@@ -3,6 +3,7 @@
 
 pub mod charset;
 pub mod fetch;
+mod handle;
 mod hosts;
 pub mod parse;
 mod plan;
@@ -13,8 +14,9 @@ use chrono::Utc;
 
 pub use crate::config::FetchConfig;
 pub use fetch::{FetchError, Fetched, Fetcher};
+pub use handle::SchedulerHandle;
 pub use parse::{FeedLinks, ParseError, ParseSpec, Parsed};
-pub use scheduler::{RunOutcome, SchedulerHandle, SourceScheduler};
+pub use scheduler::{RunOutcome, SourceScheduler};
 
 use crate::domain::{Document, JsonFields, SourceKind};
 

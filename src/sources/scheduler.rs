@@ -6,9 +6,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use tokio::sync::{Notify, Semaphore, mpsc};
+use tokio::sync::{Semaphore, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
+use super::SchedulerHandle;
 use super::hosts::HostGate;
 use super::plan::{Planned, finish, next_run, replan, target_of};
 use super::{FetchConfig, Fetcher, SourceError, fetch_and_parse};
@@ -28,41 +29,6 @@ pub enum RunOutcome {
     Failed(String),
     /// Cancelled (paused or deleted mid-fetch), or the source is gone.
     Skipped,
-}
-
-/// What the rest of the server uses to talk to the scheduler.
-#[derive(Clone, Default)]
-pub struct SchedulerHandle {
-    reload: Arc<Notify>,
-    documents: Arc<Notify>,
-    hub_links: Arc<Notify>,
-}
-
-impl SchedulerHandle {
-    /// Sources changed (added, edited, paused, deleted): re-read them now.
-    pub fn reload(&self) {
-        self.reload.notify_one();
-    }
-
-    /// Resolves when a fetch stored new document versions.
-    pub async fn new_documents(&self) {
-        self.documents.notified().await;
-    }
-
-    /// New document versions arrived another way (a WebSub content distribution).
-    pub fn documents_stored(&self) {
-        self.documents.notify_waiters();
-    }
-
-    /// A feed's WebSub hub or topic changed: wake the subscriber.
-    pub fn hub_links_changed(&self) {
-        self.hub_links.notify_one();
-    }
-
-    /// Resolves when a feed's WebSub hub or topic changed.
-    pub async fn new_hub_links(&self) {
-        self.hub_links.notified().await;
-    }
 }
 
 pub struct SourceScheduler {
@@ -186,7 +152,7 @@ impl SourceScheduler {
             .record_fetch(record.id, fetch, documents, self.keep_versions)
             .await?;
         if !stored.is_empty() {
-            self.handle.documents.notify_waiters();
+            self.handle.documents_stored();
         }
         if let Some(links) = links {
             super::websub::record_links(&self.storage, &self.handle, record, links).await;
@@ -212,12 +178,16 @@ impl SourceScheduler {
         loop {
             if tokio::time::Instant::now() >= reload_at {
                 match self.storage.list_sources().await {
-                    Ok(records) => replan(&mut plan, records),
+                    Ok(records) => {
+                        replan(&mut plan, records);
+                        self.bring_forward(&mut plan, true);
+                    }
                     Err(err) => tracing::error!(error = %err, "scheduler: cannot read sources"),
                 }
                 reload_at = tokio::time::Instant::now() + RELOAD_EVERY;
                 self.gate.prune();
             }
+            self.bring_forward(&mut plan, false);
             self.start_due(&mut plan, &done_tx, &token);
             let sleep = plan
                 .values()
@@ -238,6 +208,25 @@ impl SourceScheduler {
                 running.cancel();
             }
         }
+        // Nothing will run them now: their waiters hear so.
+        self.handle.wanted().clear();
+    }
+
+    /// Plans the sources asked for with `run_now` for now, unless a fetch of theirs is running
+    /// (they follow it). After a fresh read of the sources (`fresh`), requests for unknown or
+    /// paused sources are dropped, which tells their waiters.
+    fn bring_forward(&self, plan: &mut HashMap<i64, Planned>, fresh: bool) {
+        let now = Utc::now();
+        self.handle.wanted().retain(|id, _| match plan.get_mut(id) {
+            Some(planned) if planned.record.paused => false,
+            Some(planned) => {
+                if planned.running.is_none() {
+                    planned.next = planned.next.min(now);
+                }
+                true
+            }
+            None => !fresh,
+        });
     }
 
     fn start_due(
@@ -256,6 +245,7 @@ impl SourceScheduler {
             let record = planned.record.clone();
             let scheduler = Arc::clone(self);
             let done = done.clone();
+            let waiters = self.handle.wanted().remove(&record.id).unwrap_or_default();
             tokio::spawn(async move {
                 // The plan's copy is as old as the last reload; the validators of the last 200
                 // and the failure count must be current, or the GET would not be conditional.
@@ -267,15 +257,23 @@ impl SourceScheduler {
                     }
                     Err(_) => record,
                 };
-                let next = match scheduler.fetch(&record, &cancel).await {
-                    Ok((_, next)) => next,
+                let (outcome, next) = match scheduler.fetch(&record, &cancel).await {
+                    Ok(done) => done,
                     Err(err) => {
                         tracing::error!(source.id = record.id, error = %err, "scheduler: cannot record a fetch");
-                        None
+                        (RunOutcome::Failed(err.to_string()), None)
                     }
                 };
+                tell(waiters, &outcome);
                 let _ = done.send((record.id, next));
             });
         }
+    }
+}
+
+/// Gives the outcome to everyone who asked for this fetch with `run_now`.
+fn tell(waiters: Vec<oneshot::Sender<RunOutcome>>, outcome: &RunOutcome) {
+    for waiter in waiters {
+        let _ = waiter.send(outcome.clone());
     }
 }

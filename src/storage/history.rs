@@ -14,7 +14,7 @@ impl Storage {
             let mut stmt = conn.prepare_cached(
                 "SELECT * FROM (
                      SELECT d.id, s.name, d.item_key, d.url, d.title,
-                            coalesce(d.published_at, d.fetched_at), d.text, c.id AS decision
+                            coalesce(d.published_at, d.fetched_at), d.text, s.demo, c.id AS decision
                      FROM decisions c
                      JOIN documents d ON d.id = c.document_id
                      JOIN sources s ON s.id = d.source_id

@@ -14,6 +14,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0005_stories.sql")),
     M::up(include_str!("../../migrations/0006_admin_accounts.sql")),
     M::up(include_str!("../../migrations/0007_held_alerts.sql")),
+    M::up(include_str!("../../migrations/0008_demo.sql")),
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> Result<(), StorageError> {

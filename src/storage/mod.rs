@@ -10,6 +10,7 @@ mod alerts;
 mod audit;
 mod dashboard;
 mod deliveries;
+mod demo;
 mod held;
 mod history;
 mod migrations;
@@ -33,6 +34,7 @@ pub use dashboard::{
     AlertCounts, DashboardCounts, DeliveryTotals, SourceHealth, SubscriberCounts, TopicCount,
 };
 pub use deliveries::{ClaimedDelivery, DeliveryTarget, DeliveryUpdate};
+pub use demo::{DemoRemoved, DemoRows};
 pub use history::HISTORY_LIMIT;
 pub use sources::{FetchRecord, SourceRecord};
 pub use stories::{NewDecision, PendingDocument, StoryRecord, TimelineEntry};

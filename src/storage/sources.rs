@@ -28,6 +28,8 @@ pub struct SourceRecord {
     pub hub_url: Option<String>,
     pub hub_state: Option<String>,
     pub hub_lease_until: Option<i64>,
+    /// The demo's source (`herald serve --demo`), removed when the demo ends.
+    pub demo: bool,
 }
 
 /// The outcome of one fetch, to be recorded with its documents.
@@ -41,7 +43,7 @@ pub struct FetchRecord {
 }
 
 const COLUMNS: &str = "id, name, url, kind, schedule, selector, json_fields, paused, etag, last_modified,
-    last_fetch_at, last_status, last_error, consecutive_failures, next_run_at, hub_url, hub_state, hub_lease_until";
+    last_fetch_at, last_status, last_error, consecutive_failures, next_run_at, hub_url, hub_state, hub_lease_until, demo";
 
 fn source_from_row(row: &Row<'_>) -> rusqlite::Result<SourceRecord> {
     let json: Option<String> = row.get(6)?;
@@ -64,6 +66,7 @@ fn source_from_row(row: &Row<'_>) -> rusqlite::Result<SourceRecord> {
         hub_url: row.get(15)?,
         hub_state: row.get(16)?,
         hub_lease_until: row.get(17)?,
+        demo: row.get(18)?,
     })
 }
 

@@ -14,6 +14,8 @@ pub struct StoryRecord {
     pub definition: String,
     pub knowledge: Option<String>,
     pub updated_at: i64,
+    /// Created by `herald serve --demo`: it sees only demo documents and goes when the demo ends.
+    pub demo: bool,
 }
 
 /// A stored document version the diff engine has not decided on yet.
@@ -27,6 +29,8 @@ pub struct PendingDocument {
     /// Unix ms: published, else fetched.
     pub date: i64,
     pub text: String,
+    /// From the demo's source: only demo stories decide on it.
+    pub demo: bool,
 }
 
 /// One story's decision on one document, to record.
@@ -62,6 +66,7 @@ fn story_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoryRecord> {
         definition: row.get(1)?,
         knowledge: row.get(2)?,
         updated_at: row.get(3)?,
+        demo: row.get(4)?,
     })
 }
 
@@ -83,6 +88,28 @@ impl Storage {
     }
 
     /// Replaces a story's definition; its memory is kept. `Ok(false)`: no such story.
+    /// Adds a story unless one with the same name exists (`[[stories]]` of the config file);
+    /// `None` when it exists.
+    pub async fn insert_story_if_absent(
+        &self,
+        name: String,
+        definition: String,
+    ) -> Result<Option<i64>, StorageError> {
+        self.call(move |conn| {
+            let now = now_ms();
+            Ok(conn
+                .query_row(
+                    "INSERT INTO stories (name, definition, created_at, updated_at)
+                     SELECT ?1, ?2, ?3, ?3 WHERE NOT EXISTS (SELECT 1 FROM stories WHERE name = ?1)
+                     RETURNING id",
+                    params![name, definition, now],
+                    |row| row.get(0),
+                )
+                .optional()?)
+        })
+        .await
+    }
+
     pub async fn update_story(
         &self,
         id: i64,
@@ -108,7 +135,7 @@ impl Storage {
         self.call(move |conn| {
             Ok(conn
                 .query_row(
-                    "SELECT id, definition, knowledge, updated_at FROM stories WHERE id = ?1",
+                    "SELECT id, definition, knowledge, updated_at, demo FROM stories WHERE id = ?1",
                     [id],
                     story_row,
                 )
@@ -120,7 +147,7 @@ impl Storage {
     pub async fn list_stories(&self) -> Result<Vec<StoryRecord>, StorageError> {
         self.call(|conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT id, definition, knowledge, updated_at FROM stories ORDER BY id",
+                "SELECT id, definition, knowledge, updated_at, demo FROM stories ORDER BY id",
             )?;
             let rows = stmt.query_map([], story_row)?;
             Ok(rows.collect::<Result<_, _>>()?)
@@ -135,7 +162,7 @@ impl Storage {
     ) -> Result<Vec<PendingDocument>, StorageError> {
         self.call(move |conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT d.id, s.name, d.item_key, d.url, d.title, coalesce(d.published_at, d.fetched_at), d.text
+                "SELECT d.id, s.name, d.item_key, d.url, d.title, coalesce(d.published_at, d.fetched_at), d.text, s.demo
                  FROM documents d JOIN sources s ON s.id = d.source_id
                  WHERE d.processed = 0 ORDER BY d.id LIMIT ?1",
             )?;
@@ -231,7 +258,7 @@ impl Storage {
     }
 }
 
-/// A document row: id, source name, item key, url, title, date, text.
+/// A document row: id, source name, item key, url, title, date, text, from the demo.
 pub(super) fn pending_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PendingDocument> {
     Ok(PendingDocument {
         id: row.get(0)?,
@@ -241,5 +268,6 @@ pub(super) fn pending_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PendingDo
         title: row.get(4)?,
         date: row.get(5)?,
         text: row.get(6)?,
+        demo: row.get(7)?,
     })
 }

@@ -5,6 +5,7 @@ use base64::Engine;
 use herald::app::Application;
 use herald::config::{Config, Secret};
 use herald::domain::BASE64URL;
+use herald::sources::SchedulerHandle;
 use herald::storage::Storage;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
@@ -19,6 +20,8 @@ pub struct TestServer {
     pub url: String,
     pub data_dir: tempfile::TempDir,
     pub storage: Storage,
+    /// The running server's handle on its source scheduler.
+    pub sources: SchedulerHandle,
     stop: oneshot::Sender<()>,
     task: JoinHandle<anyhow::Result<()>>,
 }
@@ -56,6 +59,7 @@ impl TestServer {
             .await
             .expect("server builds");
         let storage = app.state().storage.clone();
+        let sources = app.state().sources.clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(app.run_until(async move {
             let _ = stopped.await;
@@ -64,6 +68,7 @@ impl TestServer {
             url,
             data_dir,
             storage,
+            sources,
             stop,
             task,
         }
