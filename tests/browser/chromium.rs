@@ -242,9 +242,11 @@ pub async fn click(page: &Page, selector: &str) {
         .unwrap_or_else(|e| panic!("clicking {selector}: {e}"));
 }
 
-/// Documents the page: `docs/screenshots/subscribe.png`.
+/// Documents the page as `docs/screenshots/subscribe.png`, with `HERALD_SCREENSHOTS=1`.
 pub async fn screenshot(page: &Page) {
-    save_screenshot(page, "subscribe").await;
+    if std::env::var("HERALD_SCREENSHOTS").is_ok_and(|v| v == "1") {
+        save_screenshot(page, "subscribe").await;
+    }
 }
 
 /// The whole page as `docs/screenshots/<name>.png`.
