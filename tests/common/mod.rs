@@ -156,3 +156,4 @@ pub async fn error_code(response: reqwest::Response) -> String {
     );
     code
 }
+pub mod binary;
