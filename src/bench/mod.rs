@@ -3,6 +3,7 @@
 mod ceilings;
 pub mod engine;
 pub mod fanout;
+pub mod load;
 mod process;
 pub mod sink;
 pub mod sources;
