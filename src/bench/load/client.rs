@@ -12,6 +12,7 @@ use crate::domain::BASE64URL;
 /// What the requests came back with.
 #[derive(Debug, Default)]
 pub struct Outcome {
+    pub seconds: f64,
     pub latencies_ms: Vec<f64>,
     pub created: usize,
     pub rate_limited: usize,
@@ -48,21 +49,26 @@ fn address(n: u32) -> IpAddr {
     ))
 }
 
-/// Sends every body at `rate` per second; returns when all have answered.
-pub async fn drive(
-    url: &str,
-    bodies: Vec<Vec<u8>>,
-    rate: u32,
-    addresses: u32,
-) -> anyhow::Result<Outcome> {
-    let clients = (0..addresses.max(1))
+/// One HTTP client per source address, built before the clock starts.
+pub fn clients(addresses: u32) -> anyhow::Result<Vec<reqwest::Client>> {
+    Ok((0..addresses.max(1))
         .map(|n| {
             reqwest::Client::builder()
                 .local_address(address(n))
                 .timeout(Duration::from_secs(30))
                 .build()
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Sends every body at `rate` per second; returns when all have answered.
+pub async fn drive(
+    url: &str,
+    clients: &[reqwest::Client],
+    bodies: Vec<Vec<u8>>,
+    rate: u32,
+) -> Outcome {
+    let started = Instant::now();
     let outcome = Arc::new(Mutex::new(Outcome::default()));
     let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(rate.max(1))));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
@@ -94,12 +100,13 @@ pub async fn drive(
         });
     }
     while tasks.join_next().await.is_some() {}
-    let outcome = std::mem::take(
+    let mut outcome = std::mem::take(
         &mut *outcome
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner),
     );
-    Ok(outcome)
+    outcome.seconds = started.elapsed().as_secs_f64();
+    outcome
 }
 
 /// The `q` quantile (0..=1) of `values`, nearest rank; 0 when empty.
