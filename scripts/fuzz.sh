@@ -22,8 +22,9 @@ declare -A max_len=(
     [json]=8192
     [timestamp]=128
     [charset]=4096
+    [facts]=16384
 )
-targets="${FUZZ_TARGETS:-feed page json timestamp charset}"
+targets="${FUZZ_TARGETS:-feed page json timestamp charset facts}"
 
 # Build once, then run the binaries: `cargo fuzz run` would rebuild before every target.
 cargo +nightly fuzz build || exit 2

@@ -112,8 +112,23 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A busy or full database is a passing condition the client can retry: 503 with a clear
+/// code and `Retry-After`. Anything else is an opaque 500. The cause is logged once, here.
 impl From<crate::storage::StorageError> for ApiError {
     fn from(err: crate::storage::StorageError) -> Self {
-        Self::internal(err)
+        use crate::storage::FailureKind;
+        let (code, message, retry_after) = match err.kind() {
+            FailureKind::Other => return Self::internal(err),
+            FailureKind::Busy => ("database_busy", "the database is busy; try again", 1),
+            FailureKind::Full => (
+                "storage_full",
+                "the server's storage is full; try again later",
+                30,
+            ),
+        };
+        tracing::warn!(error = %err, code, "request not stored");
+        let mut api = Self::new(StatusCode::SERVICE_UNAVAILABLE, code, message);
+        api.retry_after_secs = Some(retry_after);
+        api
     }
 }

@@ -127,7 +127,8 @@ async fn every_failure_is_recorded_in_words_and_others_go_on() {
         Resource::Slow(Duration::from_secs(5), Box::new(Resource::Status(200))),
     );
     news.set("loop.xml", Resource::RedirectLoop);
-    news.set("huge.html", Resource::Huge(6_000_000));
+    // 1 GB on offer: Herald stops reading at its 5 MB cap.
+    news.set("huge.html", Resource::Huge(1 << 30));
     news.set_body(
         "broken.xml",
         "application/rss+xml",

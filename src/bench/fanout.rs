@@ -216,7 +216,7 @@ fn read_chunk(
 }
 
 /// Real key pairs, made on every core, endpoints on the sink.
-fn generate_chunk(
+pub(super) fn generate_chunk(
     start: usize,
     want: usize,
     sink_url: &str,

@@ -4,6 +4,7 @@ mod ceilings;
 pub mod engine;
 pub mod fanout;
 pub mod latency;
+pub mod load;
 mod process;
 pub mod sink;
 pub mod sources;

@@ -29,6 +29,24 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 256)]
         per_origin_concurrency: u32,
     },
+    /// Subscribe requests at a fixed rate from many loopback addresses while fan-outs to a
+    /// large audience run back to back; prints one JSON line (errors, latency, fan-out pace).
+    Load {
+        /// Subscribe requests per second.
+        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..))]
+        rate: u32,
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Subscriptions stored before the run; every alert goes to all of them.
+        #[arg(long, default_value_t = 100_000)]
+        audience: usize,
+        /// Client addresses (127.0.0.2 upwards) the requests are spread over.
+        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..60000))]
+        addresses: u32,
+        /// The server's subscribe limit per address and minute (0: off).
+        #[arg(long, default_value_t = 30)]
+        rate_limit: u32,
+    },
     /// Time the diff engine on a 10 KB article against a story with many prior documents.
     Engine {
         #[arg(long, default_value_t = 1000)]
@@ -92,6 +110,24 @@ pub fn run(command: BenchCommand) -> anyhow::Result<()> {
                 per_origin_concurrency,
             };
             let report = runtime()?.block_on(crate::bench::fanout::run(options))?;
+            println!("{}", serde_json::to_string(&report)?);
+            Ok(())
+        }
+        BenchCommand::Load {
+            rate,
+            seconds,
+            audience,
+            addresses,
+            rate_limit,
+        } => {
+            let options = crate::bench::load::LoadOptions {
+                rate,
+                seconds,
+                audience,
+                addresses,
+                rate_limit_per_minute: rate_limit,
+            };
+            let report = runtime()?.block_on(crate::bench::load::run(options))?;
             println!("{}", serde_json::to_string(&report)?);
             Ok(())
         }

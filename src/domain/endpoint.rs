@@ -103,6 +103,14 @@ impl EndpointPolicy {
                 "endpoint must name a push service host, not an IP address",
             ));
         };
+        // `host.` is the same machine as `host` under another spelling: refusing it keeps one
+        // subscription from being stored (and pushed to) twice.
+        if domain.ends_with('.') {
+            return Err(Invalid::new(
+                "endpoint_not_allowed",
+                "endpoint host must not end with a dot",
+            ));
+        }
         if !self.host_allowed(domain) {
             return Err(Invalid::new(
                 "endpoint_not_allowed",
@@ -113,7 +121,6 @@ impl EndpointPolicy {
     }
 
     fn host_allowed(&self, domain: &str) -> bool {
-        let domain = domain.trim_end_matches('.');
         self.host_patterns
             .iter()
             .any(|pattern| match pattern.strip_prefix("*.") {
@@ -178,6 +185,7 @@ mod tests {
             ("http://127.0.0.1:9000/other/x", "endpoint_not_https"),
             ("http://127.0.0.1:9001/push/x", "endpoint_not_https"),
             ("http://u@127.0.0.1:9000/push/x", "endpoint_userinfo"),
+            ("https://fcm.googleapis.com./x", "endpoint_not_allowed"),
         ];
         for (raw, expected) in cases {
             assert_eq!(code(&p, raw), expected, "{raw}");

@@ -59,6 +59,32 @@ pub enum StorageError {
     Corrupt { key: String, reason: String },
 }
 
+/// What kind of failure a [`StorageError`] is, for callers that answer differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// Another connection held the write lock for longer than the busy timeout: retry later.
+    Busy,
+    /// The disk (or the database's size cap) is full: nothing was written; retry later.
+    Full,
+    Other,
+}
+
+impl StorageError {
+    pub fn kind(&self) -> FailureKind {
+        let code = match self {
+            Self::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => e.code,
+            _ => return FailureKind::Other,
+        };
+        match code {
+            rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked => {
+                FailureKind::Busy
+            }
+            rusqlite::ErrorCode::DiskFull => FailureKind::Full,
+            _ => FailureKind::Other,
+        }
+    }
+}
+
 /// A handle to the database; cheap to clone.
 #[derive(Clone)]
 pub struct Storage {
@@ -91,6 +117,28 @@ impl Storage {
     /// Answers when the database does: the health check.
     pub async fn ping(&self) -> Result<(), StorageError> {
         self.call(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
+            .await
+    }
+
+    /// Caps the database file at `pages` pages on this connection (`PRAGMA max_page_count`):
+    /// writes past it fail with SQLITE_FULL, as on a full disk. Returns the cap in effect.
+    pub async fn cap_pages(&self, pages: u64) -> Result<u64, StorageError> {
+        self.call(move |conn| {
+            let pragma = format!("PRAGMA max_page_count = {pages}");
+            Ok(conn.query_row(&pragma, [], |r| r.get(0))?)
+        })
+        .await
+    }
+
+    /// Pages the database file holds now (`PRAGMA page_count`).
+    pub async fn page_count(&self) -> Result<u64, StorageError> {
+        self.call(|conn| Ok(conn.query_row("PRAGMA page_count", [], |r| r.get(0))?))
+            .await
+    }
+
+    /// `PRAGMA integrity_check`: "ok" for a sound database.
+    pub async fn integrity_check(&self) -> Result<String, StorageError> {
+        self.call(|conn| Ok(conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?))
             .await
     }
 

@@ -161,3 +161,4 @@ pub async fn error_code(response: reqwest::Response) -> String {
     );
     code
 }
+pub mod binary;
