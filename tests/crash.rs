@@ -4,44 +4,16 @@
 mod common;
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::ADMIN_TOKEN;
+use common::binary::start_herald;
 use serde_json::json;
 use support::push_standin::PushStandin;
 
 const SUBSCRIBERS: usize = 2000;
 const IN_FLIGHT: usize = 32;
-
-fn start(dir: &Path, config: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_herald"))
-        .args(["serve", "--config"])
-        .arg(config)
-        .env("HERALD_DATA_DIR", dir)
-        .env("HERALD_LISTEN", "127.0.0.1:0")
-        .env("HERALD_ADMIN_TOKEN", ADMIN_TOKEN)
-        .env("HERALD_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("herald starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(address) = line.split("address=").nth(1) {
-                let _ = tx.send(address.trim().to_owned());
-            }
-        }
-    });
-    let address = rx
-        .recv_timeout(Duration::from_secs(20))
-        .expect("herald logs its address");
-    (child, format!("http://{address}"))
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sigkill_mid_fan_out_loses_nothing() {
@@ -58,7 +30,7 @@ async fn sigkill_mid_fan_out_loses_nothing() {
         ),
     )
     .expect("config written");
-    let (mut herald, url) = start(dir.path(), &config);
+    let (mut herald, url) = start_herald(dir.path(), &config);
     let http = reqwest::Client::new();
 
     let names: Vec<String> = (0..SUBSCRIBERS).map(|i| format!("s{i}")).collect();
@@ -103,7 +75,7 @@ async fn sigkill_mid_fan_out_loses_nothing() {
         "killed mid-fan-out ({at_kill} of {SUBSCRIBERS} sent)"
     );
 
-    let (mut herald, _url) = start(dir.path(), &config);
+    let (mut herald, _url) = start_herald(dir.path(), &config);
     let deadline = Instant::now() + Duration::from_secs(60);
     while names.iter().any(|n| standin.received(n).is_empty()) {
         assert!(
