@@ -1,5 +1,8 @@
-//! The demo's script: the seed story's pages in the order the news broke (from `assets/demo`),
-//! and the RSS feed of the steps shown so far. Pure: no I/O.
+//! The demo's script: the seed story's pages in the order the news broke, and the RSS feed of
+//! the steps shown so far. Pure: no I/O. The pages are the first nine snapshots of the seed
+//! story in `tests/corpus/01-trump-putin-summit/docs`, compiled in from there so that the demo
+//! and the engine's corpus test read the same files; its `expected.toml` says which of them
+//! alert (06, Helsinki on July 16 announced; 09, the summit held).
 
 use std::fmt::Write;
 
@@ -19,7 +22,10 @@ pub struct Step {
 
 macro_rules! page {
     ($file:literal) => {
-        include_bytes!(concat!("../../assets/demo/", $file))
+        include_bytes!(concat!(
+            "../../tests/corpus/01-trump-putin-summit/docs/",
+            $file
+        ))
     };
 }
 

@@ -23,8 +23,18 @@ impl Storage {
     /// Queues the deliveries of every held alert whose hold has ended; returns their ids.
     pub async fn release_held_alerts(&self) -> Result<Vec<i64>, StorageError> {
         self.call(move |conn| {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let now = now_ms();
+            // Called on every pipeline pass: a read through the partial index, and a write
+            // transaction only when a hold has ended.
+            let any_due: bool = conn
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM alerts WHERE held_until IS NOT NULL AND held_until <= ?1)",
+                )?
+                .query_row([now], |row| row.get(0))?;
+            if !any_due {
+                return Ok(Vec::new());
+            }
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let due: Vec<i64> = {
                 let mut stmt = tx.prepare_cached(
                     "SELECT id FROM alerts WHERE held_until IS NOT NULL AND held_until <= ?1 ORDER BY id",

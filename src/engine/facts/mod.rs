@@ -190,93 +190,91 @@ fn extract_clause(facts: &mut Vec<Fact>, at: Where<'_>, base: NaiveDate) {
     // "won a minority in 2019", "valued at $2 billion in 2015": history, told as background.
     let history = names_an_earlier_year(text, base);
     let lead = lead && !history;
-    {
-        let mut push = |kind,
-                        key: &str,
-                        value: String,
-                        display: String,
-                        hedged: bool,
-                        numeric: Option<f64>,
-                        relative: bool| {
-            let specificity = if key == "period" || key == "region" {
-                0.5
-            } else {
-                1.0
-            };
-            let key = if key == "region" { "place" } else { key };
-            facts.push(Fact {
-                kind,
-                key: key.to_owned(),
-                value,
-                display,
-                hedged,
-                salience,
-                sentence: index,
-                lead,
-                inferred_year: false,
-                relative,
-                with_event,
-                history,
-                specificity,
-                numeric,
-            });
+    let mut push = |kind,
+                    key: &str,
+                    value: String,
+                    display: String,
+                    hedged: bool,
+                    numeric: Option<f64>,
+                    relative: bool| {
+        let specificity = if key == "period" || key == "region" {
+            0.5
+        } else {
+            1.0
         };
-        for date in dates::find(text, base) {
-            let (kind, key) = match date.kind {
-                dates::DateKind::Time => (FactKind::Time, "time"),
-                dates::DateKind::Period => (FactKind::Date, "period"),
-                dates::DateKind::Day => (FactKind::Date, "date"),
-            };
-            // Only a written month and day can stand for another year; weekdays and
-            // "tomorrow" are tied to the document's date. Marked here, resolved below.
-            let written = date.surface.chars().any(|c| c.is_ascii_digit());
-            let key = if key == "date" && written && !date.year_given {
-                INFERRED_YEAR
-            } else {
-                key
-            };
-            let display = display_date(&date.value).unwrap_or(date.surface);
-            push(kind, key, date.value, display, hedged, None, !written);
-        }
-        for place in places::find(text, dateline) {
-            push(
-                FactKind::Place,
-                if place.region { "region" } else { "place" },
-                place.name.clone(),
-                place.name,
-                hedged,
-                None,
-                false,
-            );
-        }
-        for quantity in quantities::find(text) {
-            let value = format_number(quantity.value);
-            push(
-                FactKind::Quantity,
-                quantity.noun,
-                value,
-                quantity.display,
-                hedged,
-                Some(quantity.value),
-                false,
-            );
-        }
-        for event in events {
-            let display = if event.expected {
-                format!("{} (expected)", event.event)
-            } else {
-                event.event.to_owned()
-            };
-            push(
-                FactKind::Status,
-                "status",
-                event.event.to_owned(),
-                display,
-                hedged || event.expected,
-                None,
-                false,
-            );
-        }
+        let key = if key == "region" { "place" } else { key };
+        facts.push(Fact {
+            kind,
+            key: key.to_owned(),
+            value,
+            display,
+            hedged,
+            salience,
+            sentence: index,
+            lead,
+            inferred_year: false,
+            relative,
+            with_event,
+            history,
+            specificity,
+            numeric,
+        });
+    };
+    for date in dates::find(text, base) {
+        let (kind, key) = match date.kind {
+            dates::DateKind::Time => (FactKind::Time, "time"),
+            dates::DateKind::Period => (FactKind::Date, "period"),
+            dates::DateKind::Day => (FactKind::Date, "date"),
+        };
+        // Only a written month and day can stand for another year; weekdays and
+        // "tomorrow" are tied to the document's date. Marked here, resolved below.
+        let written = date.surface.chars().any(|c| c.is_ascii_digit());
+        let key = if key == "date" && written && !date.year_given {
+            INFERRED_YEAR
+        } else {
+            key
+        };
+        let display = display_date(&date.value).unwrap_or(date.surface);
+        push(kind, key, date.value, display, hedged, None, !written);
+    }
+    for place in places::find(text, dateline) {
+        push(
+            FactKind::Place,
+            if place.region { "region" } else { "place" },
+            place.name.clone(),
+            place.name,
+            hedged,
+            None,
+            false,
+        );
+    }
+    for quantity in quantities::find(text) {
+        let value = format_number(quantity.value);
+        push(
+            FactKind::Quantity,
+            quantity.noun,
+            value,
+            quantity.display,
+            hedged,
+            Some(quantity.value),
+            false,
+        );
+    }
+    for event in events {
+        let display = if event.expected {
+            format!("{} (expected)", event.event)
+        } else {
+            event.event.to_owned()
+        };
+        push(
+            FactKind::Status,
+            "status",
+            event.event.to_owned(),
+            display,
+            hedged || event.expected,
+            None,
+            false,
+        );
     }
 }
 
