@@ -1,5 +1,6 @@
 //! Faults Herald must survive without losing anything: a push service failing for a while,
-//! the database locked by another process past the busy timeout, and a full disk.
+//! the database locked by another process past the busy timeout (with writes queued behind
+//! it, and reads alongside), and a full disk.
 //! (Retries after 500/503 for one push, 429 with Retry-After, and a hanging push service are
 //! in `tests/delivery.rs`; hanging, looping and huge sources in `tests/sources.rs`.)
 
@@ -142,6 +143,66 @@ async fn a_database_locked_past_the_busy_timeout_is_a_clear_503_then_works() {
     let mut everyone = readers;
     everyone.push("late".into());
     each_got_one(&standin, &everyone).await;
+    assert_eq!(server.storage.integrity_check().await.expect("check"), "ok");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn writes_queued_behind_a_locked_database_wait_one_busy_timeout_and_reads_go_on() {
+    let standin = PushStandin::start().await;
+    let server = start(&standin).await;
+    subscribe(&server, &standin, &names("r", 2)).await;
+
+    // Three writes arrive together while another process holds the lock for longer than
+    // three busy timeouts' worth of queueing would hide. Each waits one busy timeout in all
+    // (queueing for the write connection included) and says so; none waits for the others.
+    let holder = lock_database(&server, Duration::from_secs(12)).await;
+    let bodies: Vec<Value> = names("queued", 3)
+        .iter()
+        .map(|name| standin.subscriber(name).subscription_json(&[]))
+        .collect();
+    let started = Instant::now();
+    let attempts = bodies.iter().map(|body| {
+        let server = &server;
+        async move {
+            let response = server.post_json("/api/subscriptions", body).await;
+            (
+                response.status(),
+                started.elapsed(),
+                error_code(response).await,
+            )
+        }
+    });
+    // Reads meanwhile are answered from a read connection, lock or no lock.
+    let read = async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let alerts = server.get("/api/alerts").await;
+        let health = server.get("/healthz").await;
+        (alerts.status(), health.status(), started.elapsed())
+    };
+    let (answers, (alerts, health, read_at)) =
+        tokio::join!(futures::future::join_all(attempts), read);
+    for (status, at, code) in &answers {
+        assert_eq!(*status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(code, "database_busy");
+        assert!(
+            *at < Duration::from_secs(9),
+            "a queued write answered after {at:?}, not within one busy timeout"
+        );
+    }
+    assert_eq!(alerts, StatusCode::OK);
+    assert_eq!(health, StatusCode::OK);
+    assert!(
+        read_at < Duration::from_secs(4),
+        "reads waited: {read_at:?}"
+    );
+    holder.join().expect("lock holder");
+
+    // Nothing was half-stored; the clients' retries are.
+    for body in &bodies {
+        let retried = server.post_json("/api/subscriptions", body).await;
+        assert_eq!(retried.status(), StatusCode::CREATED);
+    }
     assert_eq!(server.storage.integrity_check().await.expect("check"), "ok");
     server.stop().await;
 }

@@ -90,7 +90,7 @@ impl Storage {
         &self,
         name: String,
     ) -> Result<Option<AdminCredentials>, StorageError> {
-        self.call(move |conn| {
+        self.read(move |conn| {
             Ok(conn
                 .query_row(
                     "SELECT id, password_hash FROM admin_users WHERE name = ?1",
@@ -108,7 +108,7 @@ impl Storage {
     }
 
     pub async fn list_admin_users(&self) -> Result<Vec<AdminUser>, StorageError> {
-        self.call(|conn| {
+        self.read(|conn| {
             let mut stmt = conn.prepare(
                 "SELECT u.name, u.created_at,
                         (SELECT count(*) FROM admin_sessions s WHERE s.user_id = u.id AND s.expires_at > ?1)
@@ -154,7 +154,7 @@ impl Storage {
         &self,
         token_sha256: [u8; 32],
     ) -> Result<Option<AdminSession>, StorageError> {
-        self.call(move |conn| {
+        self.read(move |conn| {
             Ok(conn
                 .prepare_cached(
                     "SELECT u.name, s.csrf_token, s.expires_at

@@ -21,7 +21,7 @@ pub struct PublicAlert {
 impl Storage {
     /// The most recent public alerts, newest first.
     pub async fn list_public_alerts(&self, limit: u32) -> Result<Vec<PublicAlert>, StorageError> {
-        self.call(move |conn| {
+        self.read(move |conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT id, title, body, url, story_id, created_at FROM alerts
                  WHERE public = 1 AND held_until IS NULL ORDER BY created_at DESC, id DESC LIMIT ?1",
@@ -128,7 +128,7 @@ impl Storage {
     }
 
     pub async fn get_alert(&self, id: i64) -> Result<Option<AlertRecord>, StorageError> {
-        self.call(move |conn| {
+        self.read(move |conn| {
             let alert = conn
                 .query_row(
                     "SELECT id, title, body, url, story_id, public, created_at FROM alerts WHERE id = ?1",
@@ -157,7 +157,7 @@ impl Storage {
     }
 
     pub async fn alert_delivery_counts(&self, id: i64) -> Result<DeliveryCounts, StorageError> {
-        self.call(move |conn| {
+        self.read(move |conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT state, count(*) FROM deliveries WHERE alert_id = ?1 GROUP BY state",
             )?;
@@ -182,7 +182,7 @@ impl Storage {
     /// The most recent alerts of every kind, newest first.
     pub async fn list_alerts(&self, limit: u32) -> Result<Vec<AlertRecord>, StorageError> {
         let ids: Vec<i64> = self
-            .call(move |conn| {
+            .read(move |conn| {
                 let mut stmt = conn.prepare_cached(
                     "SELECT id FROM alerts ORDER BY created_at DESC, id DESC LIMIT ?1",
                 )?;

@@ -54,7 +54,7 @@ impl Storage {
 
     /// The latest entries, newest first.
     pub async fn list_audit_entries(&self, limit: u32) -> Result<Vec<AuditEntry>, StorageError> {
-        self.call(move |conn| {
+        self.read(move |conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT id, at, actor, action, subject, before, after
                  FROM audit_log ORDER BY id DESC LIMIT ?1",

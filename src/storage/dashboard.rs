@@ -68,7 +68,7 @@ impl Storage {
         day_start: i64,
         window_start: i64,
     ) -> Result<DashboardCounts, StorageError> {
-        self.call(move |conn| {
+        self.read(move |conn| {
             Ok(DashboardCounts {
                 subscribers: subscriber_counts(conn)?,
                 alerts: alert_counts(conn, day_start)?,

@@ -112,7 +112,7 @@ impl Storage {
 
     /// When the next queued, unleased delivery falls due (Unix ms), if any.
     pub async fn next_delivery_due_at(&self) -> Result<Option<i64>, StorageError> {
-        self.call(|conn| {
+        self.read(|conn| {
             Ok(conn.query_row(
                 "SELECT min(next_attempt_at) FROM deliveries WHERE state = 'queued' AND leased_at IS NULL",
                 [],
@@ -124,7 +124,7 @@ impl Storage {
 
     /// Deliveries still waiting to be sent, leased or not.
     pub async fn delivery_queue_depth(&self) -> Result<u64, StorageError> {
-        self.call(|conn| {
+        self.read(|conn| {
             Ok(conn.query_row(
                 "SELECT count(*) FROM deliveries WHERE state = 'queued'",
                 [],

@@ -10,7 +10,7 @@ impl Storage {
     /// The documents `story_id` decided on, oldest first; documents removed by retention are
     /// left out.
     pub async fn story_history(&self, story_id: i64) -> Result<Vec<PendingDocument>, StorageError> {
-        self.call(move |conn| {
+        self.read(move |conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT * FROM (
                      SELECT d.id, s.name, d.item_key, d.url, d.title,

@@ -1,9 +1,13 @@
 //! Storage: the only module that speaks SQL.
 //!
-//! SQLite in WAL mode with foreign keys on. The connection lives behind a mutex and is only
-//! used from blocking threads (`spawn_blocking`), never on an async worker. Each public
-//! function is one named operation (`upsert_subscription`, `list_public_alerts`) so that a
-//! PostgreSQL backend can later implement the same surface.
+//! SQLite in WAL mode with foreign keys on. One connection writes, behind a mutex; reads that
+//! need no write go to a small set of read connections, which WAL lets proceed while a write
+//! (or another process's write lock) is under way. Connections are only used from blocking
+//! threads (`spawn_blocking`), never on an async worker. Every operation waits at most
+//! [`OP_WAIT`] in all, for the writer and then for SQLite's lock, before it fails as busy: a
+//! request queued behind a stuck write answers in that time, not in a multiple of it. Each
+//! public function is one named operation (`upsert_subscription`, `list_public_alerts`) so
+//! that a PostgreSQL backend can later implement the same surface.
 
 mod admins;
 mod alerts;
@@ -22,9 +26,10 @@ mod test_push;
 mod websub;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
+use parking_lot::Mutex;
 use rusqlite::Connection;
 
 pub use admins::{AdminCredentials, AdminSession, AdminUser, NewAdminSession};
@@ -57,7 +62,15 @@ pub enum StorageError {
     Task(#[from] tokio::task::JoinError),
     #[error("stored value {key} is corrupt: {reason}")]
     Corrupt { key: String, reason: String },
+    #[error("database busy: the write connection stayed in use for {}s", OP_WAIT.as_secs())]
+    WriterBusy,
 }
+
+/// The longest one operation waits, for the write connection and then for SQLite's lock.
+pub const OP_WAIT: Duration = Duration::from_secs(5);
+
+/// Read connections kept open between operations; more are opened while reads pile up.
+const IDLE_READERS: usize = 4;
 
 /// What kind of failure a [`StorageError`] is, for callers that answer differently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +85,7 @@ pub enum FailureKind {
 impl StorageError {
     pub fn kind(&self) -> FailureKind {
         let code = match self {
+            Self::WriterBusy => return FailureKind::Busy,
             Self::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => e.code,
             _ => return FailureKind::Other,
         };
@@ -88,7 +102,14 @@ impl StorageError {
 /// A handle to the database; cheap to clone.
 #[derive(Clone)]
 pub struct Storage {
-    conn: Arc<Mutex<Connection>>,
+    inner: Arc<Connections>,
+}
+
+struct Connections {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    /// Idle read connections (`query_only`), taken one per read and put back after it.
+    readers: Mutex<Vec<Connection>>,
 }
 
 impl Storage {
@@ -105,18 +126,22 @@ impl Storage {
         configure(&conn)?;
         migrations::apply(&mut conn)?;
         Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
+            inner: Arc::new(Connections {
+                path: path.to_owned(),
+                writer: Mutex::new(conn),
+                readers: Mutex::new(Vec::new()),
+            }),
         })
     }
 
     /// The schema version after migrations (one per file in `migrations/`).
     pub async fn schema_version(&self) -> Result<usize, StorageError> {
-        self.call(|conn| migrations::current_version(conn)).await
+        self.read(migrations::current_version).await
     }
 
     /// Answers when the database does: the health check.
     pub async fn ping(&self) -> Result<(), StorageError> {
-        self.call(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
+        self.read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
             .await
     }
 
@@ -132,37 +157,74 @@ impl Storage {
 
     /// Pages the database file holds now (`PRAGMA page_count`).
     pub async fn page_count(&self) -> Result<u64, StorageError> {
-        self.call(|conn| Ok(conn.query_row("PRAGMA page_count", [], |r| r.get(0))?))
+        self.read(|conn| Ok(conn.query_row("PRAGMA page_count", [], |r| r.get(0))?))
             .await
     }
 
     /// `PRAGMA integrity_check`: "ok" for a sound database.
     pub async fn integrity_check(&self) -> Result<String, StorageError> {
-        self.call(|conn| Ok(conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?))
+        self.read(|conn| Ok(conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?))
             .await
     }
 
-    /// Runs `op` on the connection in a blocking thread.
+    /// Runs `op` on the write connection in a blocking thread. Fails as busy when the
+    /// connection and SQLite's write lock together take longer than [`OP_WAIT`] to get.
     async fn call<R, F>(&self, op: F) -> Result<R, StorageError>
     where
         R: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<R, StorageError> + Send + 'static,
     {
-        let conn = Arc::clone(&self.conn);
+        let deadline = Instant::now() + OP_WAIT;
+        let inner = Arc::clone(&self.inner);
         tokio::task::spawn_blocking(move || {
-            // A panic while holding the lock cannot leave SQLite inconsistent (transactions
-            // roll back on drop), so a poisoned mutex is still safe to use.
-            let mut guard = conn
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            op(&mut guard)
+            let mut conn = inner
+                .writer
+                .try_lock_until(deadline)
+                .ok_or(StorageError::WriterBusy)?;
+            // What is left of the wait goes to SQLite's lock (at least a moment, since a
+            // zero timeout would mean no waiting at all rather than none left).
+            let left = deadline.saturating_duration_since(Instant::now());
+            conn.busy_timeout(left.max(Duration::from_millis(10)))?;
+            op(&mut conn)
+        })
+        .await?
+    }
+
+    /// Runs `op`, which only reads, on a read connection in a blocking thread: it neither
+    /// waits for the writer nor for another process's write lock.
+    async fn read<R, F>(&self, op: F) -> Result<R, StorageError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R, StorageError> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || {
+            let idle = inner.readers.lock().pop();
+            let conn = match idle {
+                Some(conn) => conn,
+                None => open_reader(&inner.path)?,
+            };
+            let result = op(&conn);
+            let mut idle = inner.readers.lock();
+            if idle.len() < IDLE_READERS {
+                idle.push(conn);
+            }
+            result
         })
         .await?
     }
 }
 
+/// A connection that refuses writes, for [`Storage::read`].
+fn open_reader(path: &Path) -> Result<Connection, StorageError> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(OP_WAIT)?;
+    conn.pragma_update(None, "query_only", "ON")?;
+    Ok(conn)
+}
+
 fn configure(conn: &Connection) -> Result<(), rusqlite::Error> {
-    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.busy_timeout(OP_WAIT)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;

@@ -6,7 +6,7 @@ use super::{Storage, StorageError};
 
 impl Storage {
     pub async fn get_setting(&self, key: &'static str) -> Result<Option<String>, StorageError> {
-        self.call(move |conn| {
+        self.read(move |conn| {
             Ok(conn
                 .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
                     row.get(0)

@@ -141,7 +141,7 @@ impl Storage {
     }
 
     pub async fn get_source(&self, id: i64) -> Result<Option<SourceRecord>, StorageError> {
-        self.call(move |conn| {
+        self.read(move |conn| {
             let sql = format!("SELECT {COLUMNS} FROM sources WHERE id = ?1");
             Ok(conn.query_row(&sql, [id], source_from_row).optional()?)
         })
@@ -149,7 +149,7 @@ impl Storage {
     }
 
     pub async fn list_sources(&self) -> Result<Vec<SourceRecord>, StorageError> {
-        self.call(|conn| {
+        self.read(|conn| {
             let mut stmt =
                 conn.prepare_cached(&format!("SELECT {COLUMNS} FROM sources ORDER BY id"))?;
             let rows = stmt.query_map([], source_from_row)?;

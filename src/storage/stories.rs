@@ -132,7 +132,7 @@ impl Storage {
     }
 
     pub async fn get_story(&self, id: i64) -> Result<Option<StoryRecord>, StorageError> {
-        self.call(move |conn| {
+        self.read(move |conn| {
             Ok(conn
                 .query_row(
                     "SELECT id, definition, knowledge, updated_at, demo FROM stories WHERE id = ?1",
@@ -145,7 +145,7 @@ impl Storage {
     }
 
     pub async fn list_stories(&self) -> Result<Vec<StoryRecord>, StorageError> {
-        self.call(|conn| {
+        self.read(|conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT id, definition, knowledge, updated_at, demo FROM stories ORDER BY id",
             )?;
@@ -219,7 +219,7 @@ impl Storage {
         story_id: i64,
         limit: u32,
     ) -> Result<Vec<TimelineEntry>, StorageError> {
-        self.call(move |conn| {
+        self.read(move |conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT c.id, c.document_id, d.url, d.title, s.name, c.alert_id, c.alert, c.score, c.detail, c.decided_at
                  FROM decisions c LEFT JOIN documents d ON d.id = c.document_id LEFT JOIN sources s ON s.id = d.source_id

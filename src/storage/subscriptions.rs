@@ -85,7 +85,7 @@ impl Storage {
     }
 
     pub async fn count_subscriptions(&self) -> Result<u64, StorageError> {
-        self.call(|conn| {
+        self.read(|conn| {
             Ok(conn.query_row("SELECT count(*) FROM subscriptions", [], |row| row.get(0))?)
         })
         .await
@@ -96,7 +96,7 @@ impl Storage {
         &self,
         endpoint: PushEndpoint,
     ) -> Result<Option<Vec<String>>, StorageError> {
-        self.call(move |conn| {
+        self.read(move |conn| {
             let id: Option<i64> = conn
                 .query_row(
                     "SELECT id FROM subscriptions WHERE endpoint = ?1",
@@ -120,7 +120,7 @@ impl Storage {
 impl Storage {
     /// Subscriber counts for the metrics: per topic, `*` for no topic, `all` in total.
     pub async fn subscriptions_by_topic(&self) -> Result<Vec<(String, u64)>, StorageError> {
-        self.call(|conn| {
+        self.read(|conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT topic, count(*) FROM subscription_topics GROUP BY topic
                  UNION ALL

@@ -86,7 +86,7 @@ impl Storage {
 
     /// Every source with a hub to subscribe to.
     pub async fn list_hubs(&self) -> Result<Vec<HubRecord>, StorageError> {
-        self.call(|conn| {
+        self.read(|conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT id, paused, hub_url, hub_topic, hub_secret, hub_state, hub_lease_until,
                     hub_attempt_at, hub_failures
@@ -192,7 +192,7 @@ impl Storage {
     /// The secret a content distribution must be signed with; `None` when we hold no
     /// subscription for this source.
     pub async fn hub_delivery(&self, source_id: i64) -> Result<Option<HubDelivery>, StorageError> {
-        self.call(move |conn| {
+        self.read(move |conn| {
             Ok(conn
                 .query_row(
                     "SELECT hub_secret, paused, url FROM sources
@@ -213,7 +213,7 @@ impl Storage {
 
     /// Unsubscribe requests not sent yet.
     pub async fn list_hub_unsubscribes(&self) -> Result<Vec<HubUnsubscribe>, StorageError> {
-        self.call(|conn| {
+        self.read(|conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT id, source_id, hub_url, topic FROM websub_unsubscribes
                  WHERE requested_at IS NULL ORDER BY id",
