@@ -44,7 +44,7 @@ impl Application {
     }
 
     /// Builds the application on a listener the caller bound (port 0 in tests).
-    pub async fn with_listener(config: Config, listener: TcpListener) -> anyhow::Result<Self> {
+    pub async fn with_listener(mut config: Config, listener: TcpListener) -> anyhow::Result<Self> {
         config.validate()?;
         let path = config.database_path();
         let storage = tokio::task::spawn_blocking(move || Storage::open(&path))
@@ -83,6 +83,11 @@ impl Application {
         let demo = match config.demo.clone() {
             Some(options) => {
                 let listen = listener.local_addr()?;
+                // The demo's pages are Herald's own: fetched whatever the address rules say.
+                config
+                    .fetch
+                    .exempt_addresses
+                    .push(crate::demo::loopback(listen));
                 Some(crate::demo::Demo::create(&storage, options, listen).await?)
             }
             None => None,

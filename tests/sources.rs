@@ -497,3 +497,114 @@ async fn pausing_a_source_cancels_its_fetch_in_progress() {
     assert_eq!(news.requests("slow.xml"), 1);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn private_addresses_are_refused_when_the_option_is_off() {
+    let news = NewsSource::start().await;
+    news.set_body(
+        "fine.xml",
+        "application/rss+xml",
+        rss(&[("a", "Fine", "Still fine.")]),
+    );
+    // Another port on loopback, as a service next to Herald would be.
+    news.set(
+        "hop.xml",
+        Resource::RedirectTo("http://127.0.0.1:9/admin".into()),
+    );
+    // The stand-in itself stays reachable, as the demo's own pages do: that is what lets this
+    // test follow a redirect from it.
+    let own: std::net::SocketAddr = news
+        .url("")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .parse()
+        .expect("stand-in address");
+    let strict = |c: &mut FetchConfig| {
+        c.allow_private_addresses = false;
+        c.exempt_addresses.push(own);
+    };
+    let server = TestServer::start_with(|c| strict(&mut c.fetch)).await;
+
+    for url in [
+        "http://127.0.0.1:8080/feed.xml",
+        "http://localhost:8080/feed.xml",
+        "http://127.1/feed.xml",
+        "http://[::ffff:7f00:1]/feed.xml",
+        "http://10.0.0.8/feed.xml",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[fe80::1]/feed.xml",
+    ] {
+        for path in ["/api/admin/sources", "/api/admin/sources/try"] {
+            let response = server
+                .admin(
+                    reqwest::Method::POST,
+                    path,
+                    Some(json!({"name": "inside", "url": url, "kind": "feed"})),
+                )
+                .await;
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{path} {url}");
+            assert_eq!(error_code(response).await, "private_address", "{url}");
+        }
+    }
+    let listed = server
+        .admin(reqwest::Method::GET, "/api/admin/sources", None)
+        .await;
+    let listed: Value = listed.json().await.expect("json");
+    assert_eq!(listed["sources"], json!([]), "nothing stored");
+
+    // A public-looking source that redirects inside is refused when it redirects, by the
+    // scheduler and by "try it", and the source's status line says why.
+    let mut config = FetchConfig {
+        host_spacing_ms: 0,
+        timeout_seconds: 5,
+        ..FetchConfig::default()
+    };
+    strict(&mut config);
+    let scheduler =
+        SourceScheduler::new(server.storage.clone(), &config, SchedulerHandle::default())
+            .expect("scheduler");
+    let fine = add_source(
+        &server,
+        json!({"name": "fine", "url": news.url("fine.xml"), "kind": "feed", "paused": true}),
+    )
+    .await;
+    let outcome = scheduler
+        .run_once(fine["id"].as_i64().expect("id"))
+        .await
+        .expect("run");
+    assert!(matches!(outcome, RunOutcome::Stored { .. }), "{outcome:?}");
+    let hop = add_source(
+        &server,
+        json!({"name": "hop", "url": news.url("hop.xml"), "kind": "feed", "paused": true}),
+    )
+    .await;
+    let id = hop["id"].as_i64().expect("id");
+    let outcome = scheduler.run_once(id).await.expect("run");
+    assert!(
+        matches!(&outcome, RunOutcome::Failed(e) if e.starts_with("refused: 127.0.0.1 is a loopback")),
+        "{outcome:?}"
+    );
+    let state = source_state(&server, id).await;
+    assert!(
+        state["last_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("allow_private_addresses")),
+        "{state}"
+    );
+    let tried = server
+        .admin(
+            reqwest::Method::POST,
+            "/api/admin/sources/try",
+            Some(json!({"url": news.url("hop.xml"), "kind": "feed"})),
+        )
+        .await;
+    assert_eq!(tried.status(), StatusCode::BAD_GATEWAY);
+    let body: Value = tried.json().await.expect("json");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("refused: 127.0.0.1")),
+        "{body}"
+    );
+    server.stop().await;
+}

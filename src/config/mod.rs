@@ -115,6 +115,14 @@ pub struct FetchConfig {
     pub contact: Option<String>,
     /// Versions kept per document URL.
     pub keep_versions: u32,
+    /// Whether sources (and the WebSub hubs their feeds name) may be on loopback, private or
+    /// link-local addresses. Turn it off when Herald sits next to services sources must not
+    /// reach.
+    pub allow_private_addresses: bool,
+    /// Addresses reachable whatever `allow_private_addresses` says: Herald's own when it
+    /// serves the demo's pages. Set at start, never read from the file.
+    #[serde(skip)]
+    pub exempt_addresses: Vec<std::net::SocketAddr>,
 }
 
 /// Limits on the public subscribe route.
@@ -232,6 +240,8 @@ impl Default for FetchConfig {
             max_redirects: 5,
             contact: None,
             keep_versions: 20,
+            allow_private_addresses: true,
+            exempt_addresses: Vec::new(),
         }
     }
 }

@@ -247,7 +247,7 @@ impl Demo {
 
 /// Where this server reaches itself: the listen address, or loopback when it listens on all
 /// interfaces.
-fn loopback(listen: SocketAddr) -> SocketAddr {
+pub fn loopback(listen: SocketAddr) -> SocketAddr {
     let ip = match listen.ip() {
         IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
         IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),

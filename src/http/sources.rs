@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::ApiJson;
 use super::admin::RequireAdmin;
-use crate::domain::{Schedule, SourceRequest};
+use crate::domain::{NewSource, Schedule, SourceRequest};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::storage::SourceRecord;
@@ -71,7 +71,7 @@ pub async fn create(
     body: Result<ApiJson<SourceRequest>, ApiError>,
 ) -> Result<(StatusCode, ApiJson<Value>), ApiError> {
     let ApiJson(request) = body?;
-    let source = request.validate()?;
+    let source = checked(&state, request)?;
     let id = state
         .storage
         .insert_source(source)
@@ -107,7 +107,7 @@ pub async fn replace(
     body: Result<ApiJson<SourceRequest>, ApiError>,
 ) -> Result<ApiJson<Value>, ApiError> {
     let ApiJson(request) = body?;
-    let source = request.validate()?;
+    let source = checked(&state, request)?;
     let updated = state
         .storage
         .update_source(id, source)
@@ -152,7 +152,7 @@ pub async fn try_it(
 ) -> Result<ApiJson<Value>, ApiError> {
     let ApiJson(mut request) = body?;
     request.name.get_or_insert_with(|| "try".into());
-    let source = request.validate()?;
+    let source = checked(&state, request)?;
     let target = crate::sources::Target {
         url: source.url,
         kind: source.kind,
@@ -167,6 +167,19 @@ pub async fn try_it(
             err.to_string(),
         )),
     }
+}
+
+/// The request's source, validated, on an address the fetch rules allow.
+fn checked(state: &AppState, request: SourceRequest) -> Result<NewSource, ApiError> {
+    let source = request.validate()?;
+    state.fetcher.check_url(&source.url).map_err(|refused| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "private_address",
+            refused.to_string(),
+        )
+    })?;
+    Ok(source)
 }
 
 fn not_found(id: i64) -> ApiError {

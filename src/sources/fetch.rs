@@ -7,6 +7,7 @@ use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap};
 
 use super::FetchConfig;
+use super::addresses::{self, AddressPolicy, PrivateAddress};
 
 /// What a GET brought back.
 #[derive(Debug)]
@@ -46,6 +47,8 @@ pub enum FetchError {
     Connect(String),
     #[error("request failed: {0}")]
     Other(String),
+    #[error("refused: {0}")]
+    Refused(String),
 }
 
 impl FetchError {
@@ -63,6 +66,7 @@ impl FetchError {
 pub struct Fetcher {
     http: reqwest::Client,
     max_body: usize,
+    addresses: AddressPolicy,
 }
 
 impl Fetcher {
@@ -74,13 +78,14 @@ impl Fetcher {
                 env!("CARGO_PKG_VERSION")
             ),
         };
-        let http = reqwest::Client::builder()
+        let addresses =
+            AddressPolicy::new(config.allow_private_addresses, &config.exempt_addresses);
+        let builder = reqwest::Client::builder()
             .user_agent(agent)
             .timeout(Duration::from_secs(config.timeout_seconds))
-            .connect_timeout(Duration::from_secs(config.timeout_seconds.min(10)))
-            .redirect(reqwest::redirect::Policy::limited(
-                config.max_redirects as usize,
-            ))
+            .connect_timeout(Duration::from_secs(config.timeout_seconds.min(10)));
+        let http = addresses
+            .apply(builder, config.max_redirects as usize)
             .gzip(true)
             .brotli(true)
             .deflate(true)
@@ -89,7 +94,13 @@ impl Fetcher {
         Ok(Self {
             http,
             max_body: config.max_body_bytes,
+            addresses,
         })
+    }
+
+    /// Refuses a URL on an address `[fetch] allow_private_addresses = false` rules out.
+    pub fn check_url(&self, url: &url::Url) -> Result<(), PrivateAddress> {
+        self.addresses.check_url(url)
     }
 
     /// GETs `url`, sending the validators of the last 200 so an unchanged resource costs a 304.
@@ -100,6 +111,8 @@ impl Fetcher {
         last_modified: Option<&str>,
         accept: &str,
     ) -> Result<Fetched, FetchError> {
+        self.check_url(url)
+            .map_err(|refused| FetchError::Refused(refused.to_string()))?;
         let mut request = self.http.get(url.clone()).header(header::ACCEPT, accept);
         if let Some(etag) = etag {
             request = request.header(header::IF_NONE_MATCH, etag);
@@ -170,6 +183,9 @@ fn status_error(status: StatusCode, headers: &HeaderMap) -> FetchError {
 /// Turns a transport error into words, looking through its causes (never printing the URL's
 /// query, which may hold a key).
 fn classify(err: reqwest::Error) -> FetchError {
+    if let Some(refused) = addresses::refusal(&err) {
+        return FetchError::Refused(refused.to_string());
+    }
     if err.is_timeout() {
         return FetchError::Timeout;
     }

@@ -1,6 +1,7 @@
 //! Sources: fetch feeds, pages and JSON APIs on their schedules and store the documents they
 //! yield for the diff engine.
 
+pub mod addresses;
 pub mod charset;
 pub mod fetch;
 mod handle;

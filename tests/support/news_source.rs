@@ -30,6 +30,8 @@ pub enum Resource {
     Slow(Duration, Box<Resource>),
     /// Redirects to itself, forever.
     RedirectLoop,
+    /// Redirects to this URL.
+    RedirectTo(String),
     /// Streams this many bytes of filler without a Content-Length.
     Huge(usize),
 }
@@ -172,6 +174,7 @@ async fn answer(
         Resource::RedirectLoop => {
             (StatusCode::FOUND, [(header::LOCATION, format!("/{path}"))]).into_response()
         }
+        Resource::RedirectTo(url) => (StatusCode::FOUND, [(header::LOCATION, url)]).into_response(),
         Resource::Huge(bytes) => {
             let chunk = vec![b'x'; 64 * 1024];
             let chunks = bytes.div_ceil(chunk.len());

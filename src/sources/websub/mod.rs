@@ -20,6 +20,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use callback::{Intent, Received};
 
+use super::addresses::{self, AddressPolicy};
 use super::{FeedLinks, SchedulerHandle};
 use crate::config::Config;
 use crate::storage::{HubRecord, SourceRecord, Storage, StorageError};
@@ -58,6 +59,8 @@ struct Inner {
     storage: Storage,
     handle: SchedulerHandle,
     http: reqwest::Client,
+    /// Where hubs may be: a feed names its hub, so a hostile feed could name any address.
+    addresses: AddressPolicy,
     /// Callbacks are `{public_url}/websub/{id}`; nothing is subscribed without it.
     public_url: Option<String>,
     keep_versions: u32,
@@ -68,16 +71,20 @@ struct Inner {
 
 impl WebSub {
     pub fn new(config: &Config, storage: Storage, handle: SchedulerHandle) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
+        let addresses = AddressPolicy::new(
+            config.fetch.allow_private_addresses,
+            &config.fetch.exempt_addresses,
+        );
+        let builder = reqwest::Client::builder()
             .user_agent(format!("Herald/{} (WebSub)", env!("CARGO_PKG_VERSION")))
-            .timeout(Duration::from_secs(config.fetch.timeout_seconds))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
+            .timeout(Duration::from_secs(config.fetch.timeout_seconds));
+        let http = addresses.apply(builder, 0).build()?;
         Ok(Self {
             inner: Arc::new(Inner {
                 storage,
                 handle,
                 http,
+                addresses,
                 public_url: config
                     .public_url
                     .as_deref()
@@ -186,10 +193,15 @@ impl WebSub {
             .append_pair("hub.callback", callback)
             .extend_pairs(form)
             .finish();
+        let url = url::Url::parse(hub).map_err(|_| "the hub URL is not a URL".to_owned())?;
+        self.inner
+            .addresses
+            .check_url(&url)
+            .map_err(|refused| refused.to_string())?;
         let response = self
             .inner
             .http
-            .post(hub)
+            .post(url)
             .header(
                 reqwest::header::CONTENT_TYPE,
                 "application/x-www-form-urlencoded",
@@ -198,7 +210,9 @@ impl WebSub {
             .send()
             .await
             .map_err(|e| {
-                if e.is_timeout() {
+                if let Some(refused) = addresses::refusal(&e) {
+                    refused.to_string()
+                } else if e.is_timeout() {
                     "timeout".to_owned()
                 } else {
                     "cannot reach the hub".to_owned()
