@@ -395,3 +395,30 @@ async fn a_feed_that_moves_to_another_hub_leaves_the_old_one() {
     assert_eq!(world.source().await["hub_state"], "active");
     world.server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hub_on_a_private_address_is_not_contacted_when_those_are_refused() {
+    // The feed names a hub on loopback, as a hostile feed could name a service next to Herald.
+    let world = World::start().await;
+    world.scheduler.run_once(world.id).await.expect("run");
+    let config = Config {
+        public_url: Some(world.server.url.clone()),
+        fetch: FetchConfig {
+            allow_private_addresses: false,
+            ..FetchConfig::default()
+        },
+        ..Config::default()
+    };
+    let strict = WebSub::new(
+        &config,
+        world.server.storage.clone(),
+        SchedulerHandle::default(),
+    )
+    .expect("websub");
+    let done = strict.maintain_once(Utc::now()).await.expect("pass");
+    assert_eq!(done.failed, 1);
+    assert_eq!(done.subscribed, 0);
+    assert!(world.hub.requests().is_empty(), "the hub was never asked");
+    assert_eq!(world.source().await["hub_state"], "failed");
+    world.server.stop().await;
+}
