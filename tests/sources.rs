@@ -42,13 +42,38 @@ async fn add_source(server: &TestServer, body: Value) -> Value {
 }
 
 fn scheduler(server: &TestServer, timeout_seconds: u64) -> std::sync::Arc<SourceScheduler> {
-    let config = FetchConfig {
+    scheduler_with(server, timeout_seconds, |_| {})
+}
+
+fn scheduler_with(
+    server: &TestServer,
+    timeout_seconds: u64,
+    configure: impl FnOnce(&mut FetchConfig),
+) -> std::sync::Arc<SourceScheduler> {
+    let mut config = FetchConfig {
         host_spacing_ms: 0,
         timeout_seconds,
         ..FetchConfig::default()
     };
+    configure(&mut config);
     SourceScheduler::new(server.storage.clone(), &config, SchedulerHandle::default())
         .expect("scheduler")
+}
+
+/// Adds a paused feed source (so only the test runs it) and runs it once.
+async fn add_and_run(
+    server: &TestServer,
+    scheduler: &SourceScheduler,
+    name: &str,
+    url: String,
+) -> (i64, RunOutcome) {
+    let source = add_source(
+        server,
+        json!({"name": name, "url": url, "kind": "feed", "paused": true}),
+    )
+    .await;
+    let id = source["id"].as_i64().expect("id");
+    (id, scheduler.run_once(id).await.expect("run"))
 }
 
 async fn source_state(server: &TestServer, id: i64) -> Value {
@@ -209,15 +234,7 @@ async fn every_failure_is_recorded_in_words_and_others_go_on() {
             );
         }
     }
-    let fine = add_source(
-        &server,
-        json!({"name": "fine", "url": news.url("fine.xml"), "kind": "feed", "paused": true}),
-    )
-    .await;
-    let outcome = scheduler
-        .run_once(fine["id"].as_i64().expect("id"))
-        .await
-        .expect("run");
+    let (_, outcome) = add_and_run(&server, &scheduler, "fine", news.url("fine.xml")).await;
     assert_eq!(
         outcome,
         RunOutcome::Stored {
@@ -554,32 +571,10 @@ async fn private_addresses_are_refused_when_the_option_is_off() {
 
     // A public-looking source that redirects inside is refused when it redirects, by the
     // scheduler and by "try it", and the source's status line says why.
-    let mut config = FetchConfig {
-        host_spacing_ms: 0,
-        timeout_seconds: 5,
-        ..FetchConfig::default()
-    };
-    strict(&mut config);
-    let scheduler =
-        SourceScheduler::new(server.storage.clone(), &config, SchedulerHandle::default())
-            .expect("scheduler");
-    let fine = add_source(
-        &server,
-        json!({"name": "fine", "url": news.url("fine.xml"), "kind": "feed", "paused": true}),
-    )
-    .await;
-    let outcome = scheduler
-        .run_once(fine["id"].as_i64().expect("id"))
-        .await
-        .expect("run");
+    let scheduler = scheduler_with(&server, 5, strict);
+    let (_, outcome) = add_and_run(&server, &scheduler, "fine", news.url("fine.xml")).await;
     assert!(matches!(outcome, RunOutcome::Stored { .. }), "{outcome:?}");
-    let hop = add_source(
-        &server,
-        json!({"name": "hop", "url": news.url("hop.xml"), "kind": "feed", "paused": true}),
-    )
-    .await;
-    let id = hop["id"].as_i64().expect("id");
-    let outcome = scheduler.run_once(id).await.expect("run");
+    let (id, outcome) = add_and_run(&server, &scheduler, "hop", news.url("hop.xml")).await;
     assert!(
         matches!(&outcome, RunOutcome::Failed(e) if e.starts_with("refused: 127.0.0.1 is a loopback")),
         "{outcome:?}"
