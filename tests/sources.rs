@@ -576,7 +576,7 @@ async fn private_addresses_are_refused_when_the_option_is_off() {
     assert!(matches!(outcome, RunOutcome::Stored { .. }), "{outcome:?}");
     let (id, outcome) = add_and_run(&server, &scheduler, "hop", news.url("hop.xml")).await;
     assert!(
-        matches!(&outcome, RunOutcome::Failed(e) if e.starts_with("refused: 127.0.0.1 is a loopback")),
+        matches!(&outcome, RunOutcome::Failed(e) if e.starts_with("refused: 127.0.0.1 is loopback, private or link-local")),
         "{outcome:?}"
     );
     let state = source_state(&server, id).await;

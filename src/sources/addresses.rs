@@ -16,10 +16,13 @@ use url::{Host, Url};
 /// A request refused because of where it would go.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "{host} is a loopback, private or link-local address, which [fetch] allow_private_addresses = false refuses"
+    "{host} {} loopback, private or link-local, which [fetch] allow_private_addresses = false refuses",
+    if *.resolved { "resolves only to addresses that are" } else { "is" }
 )]
 pub struct PrivateAddress {
     host: String,
+    /// A host name whose addresses were refused, rather than an address itself.
+    resolved: bool,
 }
 
 /// The rule for one HTTP client; cheap to clone.
@@ -51,7 +54,10 @@ impl AddressPolicy {
             Some(Host::Domain(name)) => {
                 let name = name.trim_end_matches('.').to_ascii_lowercase();
                 if name == "localhost" || name.ends_with(".localhost") {
-                    return Err(PrivateAddress { host: name });
+                    return Err(PrivateAddress {
+                        host: name,
+                        resolved: true,
+                    });
                 }
                 return Ok(());
             }
@@ -63,6 +69,7 @@ impl AddressPolicy {
         } else {
             Err(PrivateAddress {
                 host: ip.to_string(),
+                resolved: false,
             })
         }
     }
@@ -121,7 +128,11 @@ impl Resolve for PublicResolver {
             let found = tokio::net::lookup_host((host.as_str(), 0)).await?;
             let public: Vec<SocketAddr> = found.filter(|addr| is_public(addr.ip())).collect();
             if public.is_empty() {
-                return Err(PrivateAddress { host }.into());
+                return Err(PrivateAddress {
+                    host,
+                    resolved: true,
+                }
+                .into());
             }
             let addrs: Addrs = Box::new(public.into_iter());
             Ok(addrs)
@@ -284,6 +295,7 @@ mod tests {
             .expect_err("refused");
         let refused = refusal(&err).expect("refused by the resolver");
         assert_eq!(refused.host, "localhost");
+        assert!(refused.resolved);
 
         let open = AddressPolicy::new(true, &[])
             .apply(reqwest::Client::builder(), 5)
