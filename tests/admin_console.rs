@@ -17,12 +17,7 @@ const WAIT: Duration = Duration::from_secs(20);
 /// The server, wired to a push stand-in whose endpoints it accepts.
 async fn start() -> (TestServer, PushStandin) {
     let standin = PushStandin::start().await;
-    let prefix = standin.endpoint_prefix();
-    let server = TestServer::start_with(|c| {
-        c.push.allowed_endpoints.push(prefix);
-        c.push.subject = Some("mailto:ops@example.org".into());
-    })
-    .await;
+    let server = TestServer::start_with(|c| standin.accept_in(c)).await;
     let key = admin(&server, Method::GET, "/api/vapid-public-key", None).await;
     standin.set_expected_key(key["publicKey"].as_str().expect("key"));
     (server, standin)

@@ -26,10 +26,8 @@ impl Fixture {
 
     async fn start_with(configure: impl FnOnce(&mut herald::config::Config)) -> Self {
         let standin = PushStandin::start().await;
-        let prefix = standin.endpoint_prefix();
         let server = TestServer::start_with(|c| {
-            c.push.allowed_endpoints.push(prefix);
-            c.push.subject = Some("mailto:ops@example.org".into());
+            standin.accept_in(c);
             c.delivery.retry_base_ms = 50;
             c.delivery.retry_max_seconds = 1;
             c.delivery.request_timeout_seconds = 2;

@@ -16,9 +16,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::push_standin::PushStandin;
 
-fn demo_config(config: &mut Config, prefix: String, step: Duration) {
-    config.push.allowed_endpoints.push(prefix);
-    config.push.subject = Some("mailto:ops@example.org".into());
+fn demo_config(config: &mut Config, standin: &PushStandin, step: Duration) {
+    standin.accept_in(config);
     config.fetch.host_spacing_ms = 0;
     config.demo = Some(DemoOptions {
         step,
@@ -58,9 +57,8 @@ fn demo_rows(data_dir: &Path) -> Vec<(&'static str, i64)> {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_demo_sends_its_two_alerts_then_leaves_no_rows() {
     let standin = PushStandin::start().await;
-    let prefix = standin.endpoint_prefix();
     let server =
-        TestServer::start_with(|c| demo_config(c, prefix, Duration::from_millis(300))).await;
+        TestServer::start_with(|c| demo_config(c, &standin, Duration::from_millis(300))).await;
     let reader = standin.subscriber("reader");
     let subscribed = server
         .post_json("/api/subscriptions", &reader.subscription_json(&[]))
@@ -166,8 +164,8 @@ async fn the_demo_sends_its_two_alerts_then_leaves_no_rows() {
 #[tokio::test(flavor = "multi_thread")]
 async fn stopping_mid_demo_or_restarting_after_a_crash_leaves_no_rows() {
     let standin = PushStandin::start().await;
-    let prefix = standin.endpoint_prefix();
-    let server = TestServer::start_with(|c| demo_config(c, prefix, Duration::from_secs(30))).await;
+    let server =
+        TestServer::start_with(|c| demo_config(c, &standin, Duration::from_secs(30))).await;
     let story = list(&server, "stories").await[0]["id"]
         .as_i64()
         .expect("story id");

@@ -15,10 +15,8 @@ use serde_json::{Value, json};
 use support::push_standin::{PushStandin, Reply};
 
 async fn start(standin: &PushStandin) -> TestServer {
-    let prefix = standin.endpoint_prefix();
     TestServer::start_with(|c| {
-        c.push.allowed_endpoints.push(prefix);
-        c.push.subject = Some("mailto:ops@example.org".into());
+        standin.accept_in(c);
         c.delivery.retry_base_ms = 100;
         c.delivery.retry_max_seconds = 1;
         c.delivery.max_attempts = 30;

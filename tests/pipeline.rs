@@ -59,12 +59,7 @@ async fn a_changed_page_becomes_one_push() {
         corpus_page("01-cbsmiami.html"),
     );
     let standin = PushStandin::start().await;
-    let prefix = standin.endpoint_prefix();
-    let server = TestServer::start_with(|c| {
-        c.push.allowed_endpoints.push(prefix);
-        c.push.subject = Some("mailto:ops@example.org".into());
-    })
-    .await;
+    let server = TestServer::start_with(|c| standin.accept_in(c)).await;
     let reader = standin.subscriber("reader");
     let subscribed = server
         .post_json("/api/subscriptions", &reader.subscription_json(&[]))

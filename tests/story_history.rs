@@ -87,12 +87,7 @@ async fn wait_for_decisions(server: &TestServer, story: i64, count: usize) -> Ve
 /// A server that pushes to a strict push stand-in, where one reader has subscribed.
 async fn server_with_a_reader() -> (TestServer, PushStandin) {
     let standin = PushStandin::start().await;
-    let prefix = standin.endpoint_prefix();
-    let server = TestServer::start_with(|c| {
-        c.push.allowed_endpoints.push(prefix);
-        c.push.subject = Some("mailto:ops@example.org".into());
-    })
-    .await;
+    let server = TestServer::start_with(|c| standin.accept_in(c)).await;
     let reader = standin.subscriber("reader");
     let subscribed = server
         .post_json("/api/subscriptions", &reader.subscription_json(&[]))

@@ -139,6 +139,12 @@ impl PushStandin {
         format!("{}/push/", self.url)
     }
 
+    /// Sets Herald up to push here: the endpoints allowed and a VAPID subject.
+    pub fn accept_in(&self, config: &mut herald::config::Config) {
+        config.push.allowed_endpoints.push(self.endpoint_prefix());
+        config.push.subject = Some("mailto:ops@example.org".into());
+    }
+
     /// A new subscriber with a fresh key pair and authentication secret.
     pub fn subscriber(&self, name: &str) -> Subscriber {
         let secret = SecretKey::random(&mut rand::rngs::OsRng);
