@@ -97,12 +97,7 @@ pub fn run(prior: usize, runs: usize) -> EngineReport {
         })
         .collect();
     times.sort_by(f64::total_cmp);
-    let at = |q: f64| {
-        times
-            .get(((times.len() as f64 - 1.0) * q).round() as usize)
-            .copied()
-            .unwrap_or(0.0)
-    };
+    let at = |q: f64| super::quantile(&times, q);
     EngineReport {
         prior_documents: prior,
         article_bytes: bytes,

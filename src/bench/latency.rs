@@ -49,12 +49,7 @@ pub struct Summary {
 impl Summary {
     fn of(mut times: Vec<f64>) -> Self {
         times.sort_by(f64::total_cmp);
-        let at = |q: f64| {
-            times
-                .get(((times.len() as f64 - 1.0) * q).round() as usize)
-                .copied()
-                .unwrap_or(0.0)
-        };
+        let at = |q: f64| super::quantile(&times, q);
         Self {
             p50_ms: at(0.5),
             p99_ms: at(0.99),

@@ -90,7 +90,8 @@ pub async fn run(options: LoadOptions) -> anyhow::Result<LoadReport> {
         storage.clone(),
         Duration::from_secs(options.seconds),
     ));
-    let outcome = client::drive(&url, &clients, bodies, options.rate).await;
+    let mut outcome = client::drive(&url, &clients, bodies, options.rate).await;
+    outcome.latencies_ms.sort_by(f64::total_cmp);
     let fanout = fanouts.await??;
 
     let subscriptions_after = storage.count_subscriptions().await?;
@@ -103,9 +104,9 @@ pub async fn run(options: LoadOptions) -> anyhow::Result<LoadReport> {
         created: outcome.created,
         rate_limited: outcome.rate_limited,
         errors: outcome.errors,
-        latency_ms_p50: client::percentile(&outcome.latencies_ms, 0.50),
-        latency_ms_p99: client::percentile(&outcome.latencies_ms, 0.99),
-        latency_ms_max: client::percentile(&outcome.latencies_ms, 1.0),
+        latency_ms_p50: super::quantile(&outcome.latencies_ms, 0.50),
+        latency_ms_p99: super::quantile(&outcome.latencies_ms, 0.99),
+        latency_ms_max: super::quantile(&outcome.latencies_ms, 1.0),
         achieved_rate: outcome.latencies_ms.len() as f64 / outcome.seconds,
         addresses: options.addresses,
         rate_limit_per_minute: options.rate_limit_per_minute,

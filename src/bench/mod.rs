@@ -18,6 +18,15 @@ use base64::Engine;
 use crate::domain::{BASE64URL, SubscriptionRequest};
 
 /// Starts `herald bench sink` as a child process (so its CPU is not counted as ours).
+/// The `q` quantile (0..=1) of `sorted` (ascending), nearest rank; 0 when empty.
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
 fn spawn_sink() -> anyhow::Result<(Child, String)> {
     let exe = std::env::current_exe().context("cannot find the herald binary")?;
     let mut child = Command::new(exe)

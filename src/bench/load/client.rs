@@ -108,14 +108,3 @@ pub async fn drive(
     outcome.seconds = started.elapsed().as_secs_f64();
     outcome
 }
-
-/// The `q` quantile (0..=1) of `values`, nearest rank; 0 when empty.
-pub fn percentile(values: &[f64], q: f64) -> f64 {
-    if values.is_empty() {
-        return 0.0;
-    }
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
-}
