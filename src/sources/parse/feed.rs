@@ -22,6 +22,8 @@ pub(super) fn parse(spec: &ParseSpec<'_>, body: &[u8]) -> Result<Parsed, ParseEr
     }
     misplaced_declaration(body)?;
     let body = &*as_utf8(body);
+    // Again on the text the reader gets: in UTF-16 a second declaration only shows once decoded.
+    misplaced_declaration(body)?;
     let parser = feed_rs::parser::Builder::new()
         .base_uri(Some(spec.url.as_str()))
         .timestamp_parser(super::timestamp::parse)
@@ -77,12 +79,10 @@ pub(super) fn parse(spec: &ParseSpec<'_>, body: &[u8]) -> Result<Parsed, ParseEr
 
 /// The feed as UTF-8 without its XML declaration: decoded here from the encoding the
 /// declaration (or a byte-order mark) names, so the XML reader never switches encodings.
+/// Bytes that are not valid in that encoding become U+FFFD.
 fn as_utf8(body: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     use std::borrow::Cow;
-    let start = body
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(0);
+    let start = prolog_end(body);
     let declared = body[start..].starts_with(b"<?xml").then(|| {
         let end = body[start..]
             .windows(2)
@@ -105,12 +105,18 @@ fn as_utf8(body: &[u8]) -> std::borrow::Cow<'_, [u8]> {
                 .unwrap_or(encoding_rs::UTF_8);
             Cow::Owned(strip_declaration(&encoding.decode(body).0))
         }
-        (None, None) => Cow::Borrowed(body),
+        // UTF-8 by default (XML 1.0, 4.3.3). Bytes that are not are replaced here: quick-xml
+        // reads on after its decoding error and, finding a declaration further on, would try
+        // to switch encodings mid-stream (a panic).
+        (None, None) => match String::from_utf8_lossy(body) {
+            Cow::Borrowed(_) => Cow::Borrowed(body),
+            Cow::Owned(text) => Cow::Owned(text.into_bytes()),
+        },
     }
 }
 
 fn strip_declaration(text: &str) -> Vec<u8> {
-    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    let trimmed = text.trim_start_matches(|c: char| c == '\u{feff}' || c.is_ascii_whitespace());
     let rest = trimmed
         .strip_prefix("<?xml")
         .and_then(|r| r.split_once("?>"))
@@ -124,10 +130,7 @@ fn strip_declaration(text: &str) -> Vec<u8> {
 fn misplaced_declaration(body: &[u8]) -> Result<(), ParseError> {
     let is_declaration =
         |w: &[u8]| w[..5].eq_ignore_ascii_case(b"<?xml") && w[5].is_ascii_whitespace();
-    let start = body
-        .iter()
-        .position(|b| !b.is_ascii_whitespace() && !matches!(b, 0xEF | 0xBB | 0xBF))
-        .unwrap_or(0);
+    let start = prolog_end(body);
     let bad = |at: usize, reason: &str| {
         Err(ParseError::Xml {
             line: line_of(body, at),
@@ -153,6 +156,23 @@ fn misplaced_declaration(body: &[u8]) -> Result<(), ParseError> {
         }
     }
     Ok(())
+}
+
+/// Where the document proper starts: after any whitespace and UTF-8 byte-order marks (a feed
+/// written out twice by a careless pipeline can carry two). A declaration is at the start only
+/// here; `as_utf8` removes it from there, and anywhere else it is refused.
+fn prolog_end(body: &[u8]) -> usize {
+    let mut at = 0;
+    loop {
+        let rest = &body[at..];
+        if rest.starts_with(b"\xEF\xBB\xBF") {
+            at += 3;
+        } else if rest.first().is_some_and(u8::is_ascii_whitespace) {
+            at += 1;
+        } else {
+            return at;
+        }
+    }
 }
 
 fn fold(text: &str) -> String {
