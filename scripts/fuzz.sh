@@ -9,6 +9,10 @@
 # `cargo install cargo-fuzz`. Environment:
 #   FUZZ_TARGETS="feed json"  run only these targets
 #   FUZZ_KEEP_GOING=1         do not stop at the first crash: run the whole time, keep them all
+#   FUZZ_MERGE=1              first shrink each corpus to the inputs that add coverage
+#   FUZZ_SANITIZER=none       build without AddressSanitizer (about twice the runs per second,
+#                             for long runs; replay the corpus with the default build after)
+#   FUZZ_REPLAY=1             run each corpus input once instead of fuzzing (SECONDS unused)
 set -uo pipefail
 
 seconds="${1:-60}"
@@ -34,10 +38,21 @@ declare -A extra=(
 targets="${FUZZ_TARGETS:-feed page json timestamp charset facts}"
 
 # Build once, then run the binaries: `cargo fuzz run` would rebuild before every target.
-cargo +nightly fuzz build || exit 2
+sanitizer="${FUZZ_SANITIZER:-address}"
+target_dir=fuzz/target
+[[ "$sanitizer" == address ]] || target_dir="fuzz/target/$sanitizer"
+cargo +nightly fuzz build --sanitizer "$sanitizer" --target-dir "$target_dir" || exit 2
 host="$(rustc +nightly -vV | sed -n 's/^host: //p')"
-bin="fuzz/target/$host/release"
+bin="$target_dir/$host/release"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_odr_violation=0}" RUST_BACKTRACE=1
+
+# Leak checks are off: a leak in safe Rust is no memory error, libFuzzer re-runs every input whose
+# allocations outlive it (regex caches fill lazily) and that cost a fifth of the time; memory that
+# grows without bound still ends a run through -rss_limit_mb.
+common=(-timeout=10 -rss_limit_mb=2048 -detect_leaks=0)
+
+duration=(-max_total_time="$seconds")
+[[ "${FUZZ_REPLAY:-0}" == 1 ]] && duration=(-runs=0)
 
 keep_going=()
 if [[ "${FUZZ_KEEP_GOING:-0}" == 1 ]]; then
@@ -52,7 +67,7 @@ count_findings() {
 # One line per target: the coverage reached, and when it last grew. A corpus is stable when
 # nothing new was found for a long stretch at the end of the run.
 summarize() {
-    awk -v target="$1" '
+    awk -v target="$1" -v replay="${FUZZ_REPLAY:-0}" '
         /[ \t](NEW|REDUCE|pulse|DONE)[ \t]/ && match($0, /cov: [0-9]+/) {
             cov = substr($0, RSTART + 5, RLENGTH - 5) + 0
             if (cov > best) { best = cov; grew = $1 }
@@ -62,8 +77,12 @@ summarize() {
             last = $1
         }
         END {
-            printf "== %s summary: %d runs in %d s; coverage %d, last grew at %d s; features %d, last grew at %d s\n",
-                target, runs, last, best, grew, best_ft, ft_grew
+            # Stable: no new coverage in the second half of a run of ten minutes or more.
+            quiet = last - grew
+            verdict = (last >= 600 && quiet * 2 >= last) ? "stable" : "still growing"
+            if (replay == 1) verdict = "replayed, not fuzzed"
+            printf "== %s summary: %d runs in %d s; coverage %d, last grew at %d s (%s); features %d, last grew at %d s\n",
+                target, runs, last, best, grew, verdict, best_ft, ft_grew
         }' "$2" | tee -a fuzz/artifacts/summary.log
 }
 
@@ -71,15 +90,26 @@ failed=()
 for target in $targets; do
     mkdir -p "fuzz/corpus/$target" "fuzz/artifacts/$target"
     before="$(count_findings "$target")"
-    echo "== $target: ${seconds}s, -max_len=${max_len[$target]}"
+    if [[ "${FUZZ_MERGE:-0}" == 1 ]]; then
+        merged="fuzz/corpus/.$target-merged"
+        rm -rf "$merged" && mkdir -p "$merged"
+        "$bin/$target" -merge=1 -max_len="${max_len[$target]}" "${common[@]}" ${extra[$target]:-} \
+            "$merged" "fuzz/corpus/$target" "fuzz/seeds/$target" >"fuzz/artifacts/$target/merge.log" 2>&1 &&
+            echo "== $target: corpus $(ls "fuzz/corpus/$target" | wc -l) -> $(ls "$merged" | wc -l) inputs" &&
+            rm -rf "fuzz/corpus/$target" && mv "$merged" "fuzz/corpus/$target"
+    fi
+    echo "== $target: ${duration[*]}, -max_len=${max_len[$target]}, sanitizer $sanitizer"
     # The first directory collects new inputs; the seeds are only read.
+    # Words the target's code compares with (scripts/fuzz-dict.py), spliced into inputs.
+    dict=()
+    [[ -f "fuzz/dict/$target.dict" ]] && dict=(-dict="fuzz/dict/$target.dict")
     log="fuzz/artifacts/$target/last-run.log"
     started=$SECONDS
     # Each line of libFuzzer's output goes to the terminal and, with the second it came at, to
     # the log the summary below reads.
     "$bin/$target" -artifact_prefix="fuzz/artifacts/$target/" \
-        -max_total_time="$seconds" -max_len="${max_len[$target]}" -timeout=10 \
-        -rss_limit_mb=2048 -print_final_stats=1 ${extra[$target]:-} "${keep_going[@]}" \
+        "${duration[@]}" -max_len="${max_len[$target]}" "${common[@]}" \
+        -print_final_stats=1 ${extra[$target]:-} "${dict[@]}" "${keep_going[@]}" \
         "fuzz/corpus/$target" "fuzz/seeds/$target" 2>&1 |
         while IFS= read -r line; do
             printf '%s\n' "$line" >&2

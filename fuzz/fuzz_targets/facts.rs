@@ -18,7 +18,10 @@ fuzz_target!(|data: &[u8]| {
         ..Story::default()
     };
     let mut engine = StoryEngine::new(story, &Thresholds::default());
-    let date = Utc.with_ymd_and_hms(2018, 6, 27, 12, 0, 0).single().unwrap_or_default();
+    let date = Utc
+        .with_ymd_and_hms(2018, 6, 27, 12, 0, 0)
+        .single()
+        .unwrap_or_default();
     for (i, doc) in [first, second].into_iter().enumerate() {
         let mut lines = doc.lines();
         let title = lines.next();
