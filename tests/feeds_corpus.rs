@@ -32,16 +32,21 @@ fn corpus() -> Vec<PathBuf> {
     files
 }
 
-fn parse_file(path: &Path) -> Result<herald::sources::Parsed, herald::sources::ParseError> {
-    let url = url::Url::parse("https://feeds.example.org/feed").expect("url");
-    let spec = ParseSpec {
-        kind: SourceKind::Feed,
-        url: &url,
+/// A source of this kind at `url`, without a content type or a selector.
+fn spec_for(kind: SourceKind, url: &url::Url) -> ParseSpec<'_> {
+    ParseSpec {
+        kind,
+        url,
         content_type: None,
         selector: None,
         json: None,
         fetched_at: chrono::Utc::now(),
-    };
+    }
+}
+
+fn parse_file(path: &Path) -> Result<herald::sources::Parsed, herald::sources::ParseError> {
+    let url = url::Url::parse("https://feeds.example.org/feed").expect("url");
+    let spec = spec_for(SourceKind::Feed, &url);
     parse(&spec, &std::fs::read(path).expect("read"))
 }
 
@@ -160,14 +165,7 @@ fn fuzz_regressions_are_errors_not_panics() {
             Some("json") => SourceKind::Json,
             _ => SourceKind::Feed,
         };
-        let spec = ParseSpec {
-            kind,
-            url: &url,
-            content_type: None,
-            selector: None,
-            json: None,
-            fetched_at: chrono::Utc::now(),
-        };
+        let spec = spec_for(kind, &url);
         let bytes = std::fs::read(&path).expect("read");
         assert!(!panics_while_parsing(&spec, &bytes), "{name} panics");
         tried += 1;
@@ -181,14 +179,7 @@ fn fuzz_regressions_are_errors_not_panics() {
 #[test]
 fn declarations_after_byte_order_marks() {
     let url = url::Url::parse("https://feeds.example.org/feed").expect("url");
-    let spec = ParseSpec {
-        kind: SourceKind::Feed,
-        url: &url,
-        content_type: None,
-        selector: None,
-        json: None,
-        fetched_at: chrono::Utc::now(),
-    };
+    let spec = spec_for(SourceKind::Feed, &url);
     let rss = "<rss version=\"2.0\"><channel><title>T</title><item><title>Caf\u{e9}</title>\
                <link>https://feeds.example.org/1</link></item></channel></rss>";
     let latin1 = format!("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>{rss}");
