@@ -62,14 +62,12 @@ JSON_TOKENS = ['"data"', '"items"', '"title"', '"body"', '"link"', '"id"', '"ts"
                "2018-07-16T12:00:00Z"]
 
 STRING = re.compile(r'r(#*)"(.*?)"\1|"((?:[^"\\]|\\.)*)"', re.S)
+CHAR = re.compile(r"'(?:\\.|[^\\'\n])'")
 REGEX_HINT = re.compile(r"\\[bBsSdDwW]|\(\?|\[\^|\|.*\||\\\.")
 WORD = re.compile(r"[A-Za-z][A-Za-z_-]{2,}")
 
 
-def crate_sources(names):
-    meta = json.loads(subprocess.check_output(
-        ["cargo", "metadata", "--format-version", "1", "--locked",
-         "--manifest-path", str(ROOT / "fuzz/Cargo.toml")]))
+def crate_sources(names, meta):
     used = {node["id"] for node in meta["resolve"]["nodes"]}
     found = {}
     for package in meta["packages"]:
@@ -88,6 +86,8 @@ def rust_files(paths):
             yield from sorted(path.rglob("*.rs"))
         elif path.exists():
             yield path
+        else:
+            sys.exit(f"no such file: {path} (update TARGETS in scripts/fuzz-dict.py)")
 
 
 def unescape(text):
@@ -107,6 +107,8 @@ def unescape(text):
 
 
 def literals(source):
+    # A quote in a char literal ('"') would pair the strings around it the wrong way.
+    source = CHAR.sub("' '", source)
     for match in STRING.finditer(source):
         raw = match.group(2) is not None
         text = match.group(2) if raw else unescape(match.group(3))
@@ -132,8 +134,11 @@ def entry(token):
 def main():
     out_dir = ROOT / "fuzz/dict"
     out_dir.mkdir(exist_ok=True)
+    meta = json.loads(subprocess.check_output(
+        ["cargo", "metadata", "--format-version", "1", "--locked",
+         "--manifest-path", str(ROOT / "fuzz/Cargo.toml")]))
     for target, spec in TARGETS.items():
-        paths = [ROOT / p for p in spec["herald"]] + crate_sources(spec["crates"])
+        paths = [ROOT / p for p in spec["herald"]] + crate_sources(spec["crates"], meta)
         tokens = set()
         for file in rust_files(paths):
             if "test" in file.stem:
