@@ -146,8 +146,9 @@ fn panics_while_parsing(spec: &ParseSpec<'_>, bytes: &[u8]) -> bool {
     unwound.is_err() || PANICKED.with(std::cell::Cell::get)
 }
 
-/// Inputs that once made a parser panic (found by fuzzing): each must now be a clear error,
-/// without a panic anywhere inside.
+/// Inputs that once made a parser panic (found by fuzzing): each must now parse or be a clear
+/// error, without a panic anywhere inside. `page-1` reached a slice inside a character in
+/// dom_smoothie.
 #[test]
 fn fuzz_regressions_are_errors_not_panics() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz-regressions");
@@ -170,7 +171,7 @@ fn fuzz_regressions_are_errors_not_panics() {
         assert!(!panics_while_parsing(&spec, &bytes), "{name} panics");
         tried += 1;
     }
-    assert!(tried >= 6, "only {tried} regression inputs");
+    assert!(tried >= 7, "only {tried} regression inputs");
 }
 
 /// Declarations after byte-order marks: a feed written out with two marks still parses; a

@@ -168,3 +168,28 @@ fn oversized_pages_are_bounded() {
     );
     eprintln!("8 MB page through with_selector in {:?}", started.elapsed());
 }
+
+/// dom_smoothie 0.19.0 keeps an embedded video by finding its domain in the element's attributes
+/// and looking at the bytes before it; a multi-byte character there made it slice a string inside
+/// that character and panic (fixed in `vendor/dom_smoothie`). Pages this large go to dom_smoothie
+/// alone, so the embed surely reaches it.
+#[test]
+fn multibyte_text_before_a_video_domain_does_not_panic() {
+    let paragraph = "<p>Rescue teams reached the flooded villages on Tuesday morning, and the \
+                     river began to fall in the afternoon.</p>";
+    let filler = "<span></span>".repeat(41_000);
+    for embed in [
+        r#"<iframe title="视频youtube.com" src="/clips/1"></iframe>"#,
+        r#"<embed src="/clips/2" alt="€dailymotion.com">"#,
+        r#"<object data="/clips/3">视频v.qq.com</object>"#,
+    ] {
+        let html = format!(
+            "<html><head><title>Floods</title></head><body><nav>{filler}</nav><article>\
+             <h1>Floods</h1>{}{embed}{}</article></body></html>",
+            paragraph.repeat(4),
+            paragraph.repeat(2),
+        );
+        let got = extract::article(&html, None).expect("the article around the embed");
+        assert!(got.paragraphs.len() >= 4, "{:?}", got.paragraphs);
+    }
+}
