@@ -627,7 +627,10 @@ pub fn is_share_button_text(text: &str) -> bool {
         // "By [Author]" byline pattern - very short text only
         // Avoid matching "By the end of..." type content
         if lower.starts_with("by ") && trimmed.len() < 50 {
-            let after_by = &trimmed[3..];
+            // `lower` comes from `test_str`, which may have lost a prefix that `trimmed` still
+            // has, so byte 3 of `trimmed` can fall inside a character: no match then, rather
+            // than a panic.
+            let after_by = trimmed.get(3..).unwrap_or_default();
             // Check that next char is uppercase (author name) and no sentence structure
             if let Some(first_char) = after_by.chars().next() {
                 if first_char.is_uppercase() && !after_by.contains(". ") && !after_by.contains(", the ") {
