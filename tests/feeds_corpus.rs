@@ -206,3 +206,24 @@ fn declarations_after_byte_order_marks() {
     let err = parse(&spec, &utf16).expect_err("a second declaration inside");
     assert!(err.to_string().contains("not at the start"), "{err}");
 }
+
+/// feed-rs 3.0.0 cut one byte off an author's name next to the e-mail address, inside a
+/// delimiter that takes more (fixed in `vendor/feed-rs`): the feed parses, author and all.
+#[test]
+fn authors_with_wide_delimiters() {
+    let url = url::Url::parse("https://feeds.example.org/feed").expect("url");
+    let spec = spec_for(SourceKind::Feed, &url);
+    for author in [
+        "jane@example.org\u{ff08}Jane Doe\u{ff09}",
+        "\u{ff08}Jane Doe\u{ff09}jane@example.org",
+    ] {
+        let rss = format!(
+            "<rss version=\"2.0\"><channel><title>T</title><item><title>Floods</title>\
+             <link>https://feeds.example.org/1</link><author>{author}</author></item>\
+             </channel></rss>"
+        );
+        assert!(!panics_while_parsing(&spec, rss.as_bytes()), "{author}");
+        let parsed = parse(&spec, rss.as_bytes()).expect("a feed with an author");
+        assert_eq!(parsed.documents[0].title.as_deref(), Some("Floods"));
+    }
+}
