@@ -208,7 +208,7 @@ fn declarations_after_byte_order_marks() {
 }
 
 /// feed-rs 3.0.0 cut one byte off an author's name next to the e-mail address, inside a
-/// delimiter that takes more (fixed in `vendor/feed-rs`): the feed parses, author and all.
+/// delimiter that takes more (fixed in `vendor/feed-rs`): the feed now parses.
 #[test]
 fn authors_with_wide_delimiters() {
     let url = url::Url::parse("https://feeds.example.org/feed").expect("url");
