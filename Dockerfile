@@ -14,6 +14,9 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends pkg-config libssl-dev \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=planner /src/recipe.json recipe.json
+# The recipe keeps only our own manifest: the crates `[patch.crates-io]` takes from `vendor/` must
+# be there in full before the dependencies build.
+COPY vendor vendor
 RUN cargo chef cook --release --recipe-path recipe.json
 COPY . .
 RUN cargo build --release --locked --bin herald
