@@ -227,3 +227,61 @@ fn authors_with_wide_delimiters() {
         assert_eq!(parsed.documents[0].title.as_deref(), Some("Floods"));
     }
 }
+
+/// The server's `charset` decodes a feed that names no encoding itself; a byte-order mark or
+/// the XML declaration, written with the document, still come first.
+#[test]
+fn server_charset_fills_in_where_the_feed_names_none() {
+    let url = url::Url::parse("https://feeds.example.org/feed").expect("url");
+    let title_with = |content_type: Option<&str>, body: &[u8]| {
+        let spec = ParseSpec {
+            content_type,
+            ..spec_for(SourceKind::Feed, &url)
+        };
+        let parsed = parse(&spec, body).expect("the feed parses");
+        parsed.documents[0].title.clone().expect("a title")
+    };
+    let rss = |title: &str| {
+        format!(
+            "<rss version=\"2.0\"><channel><title>T</title><item><title>{title}</title>\
+             <link>https://feeds.example.org/1</link></item></channel></rss>"
+        )
+    };
+    let cyrillic = "Саммит в Хельсинки";
+    let plain = rss(cyrillic);
+    let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode(&plain);
+    assert_eq!(
+        title_with(Some("application/rss+xml; charset=windows-1251"), &cp1251),
+        cyrillic
+    );
+    assert_eq!(
+        title_with(Some("text/xml; Charset=\"CP1251\""), &cp1251),
+        cyrillic
+    );
+    assert!(title_with(None, &cp1251).contains('\u{fffd}'));
+
+    let bare = format!("<?xml version=\"1.0\"?>{}", rss(cyrillic));
+    let (bare_cp1251, _, _) = encoding_rs::WINDOWS_1251.encode(&bare);
+    assert_eq!(
+        title_with(Some("text/xml; charset=windows-1251"), &bare_cp1251),
+        cyrillic
+    );
+
+    // A default charset the server never checked against the file loses to the declaration.
+    let declared = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{}", rss("Café"));
+    assert_eq!(
+        title_with(Some("text/xml; charset=iso-8859-1"), declared.as_bytes()),
+        "Café"
+    );
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(rss("Café").encode_utf16().flat_map(u16::to_le_bytes));
+    assert_eq!(
+        title_with(Some("text/xml; charset=windows-1251"), &utf16),
+        "Café"
+    );
+    // An unknown label is no charset.
+    assert_eq!(
+        title_with(Some("text/xml; charset=x-unknown"), rss("Café").as_bytes()),
+        "Café"
+    );
+}

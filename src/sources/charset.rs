@@ -1,18 +1,23 @@
 //! Text decoding for pages: the charset the server declares, else a BOM, else the page's own
-//! `<meta charset>`, else UTF-8.
+//! `<meta charset>`, else UTF-8. Feeds read the server's charset too (`parse::feed`).
 
 use encoding_rs::{Encoding, UTF_8};
 
 pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> String {
-    let declared = content_type
-        .and_then(charset_param)
-        .and_then(|label| Encoding::for_label(label.as_bytes()));
-    let encoding = declared
+    let encoding = header_charset(content_type)
         .or_else(|| Encoding::for_bom(bytes).map(|(encoding, _)| encoding))
         .or_else(|| sniff_meta(bytes))
         .unwrap_or(UTF_8);
     let (text, _, _) = encoding.decode(bytes);
     text.into_owned()
+}
+
+/// The encoding a `Content-Type` header names in its `charset` parameter, if it is one
+/// (WHATWG labels, so `latin1` and `cp1251` count).
+pub(crate) fn header_charset(content_type: Option<&str>) -> Option<&'static Encoding> {
+    content_type
+        .and_then(charset_param)
+        .and_then(|label| Encoding::for_label(label.as_bytes()))
 }
 
 fn charset_param(content_type: &str) -> Option<String> {

@@ -21,7 +21,10 @@ pub(super) fn parse(spec: &ParseSpec<'_>, body: &[u8]) -> Result<Parsed, ParseEr
         });
     }
     misplaced_declaration(body)?;
-    let body = &*as_utf8(body);
+    let body = &*as_utf8(
+        body,
+        crate::sources::charset::header_charset(spec.content_type),
+    );
     // Again on the text the reader gets: in UTF-16 a second declaration only shows once decoded.
     misplaced_declaration(body)?;
     let parser = feed_rs::parser::Builder::new()
@@ -77,38 +80,49 @@ pub(super) fn parse(spec: &ParseSpec<'_>, body: &[u8]) -> Result<Parsed, ParseEr
     Ok(Parsed { documents, links })
 }
 
-/// The feed as UTF-8 without its XML declaration: decoded here from the encoding the
-/// declaration (or a byte-order mark) names, so the XML reader never switches encodings.
-/// Bytes that are not valid in that encoding become U+FFFD.
-fn as_utf8(body: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+/// The feed as UTF-8 without its XML declaration: decoded here from the encoding a byte-order
+/// mark, else the declaration, else the server's `charset` names, so the XML reader never
+/// switches encodings. Bytes that are not valid in that encoding become U+FFFD.
+///
+/// RFC 7303 puts the server's charset before the declaration. Servers often send a default
+/// charset they never checked against the file (`text/xml; charset=iso-8859-1` for UTF-8), while
+/// the declaration is written with the document, so the header only fills in where the
+/// document names no encoding of its own, as in feeds with no declaration at all.
+fn as_utf8<'a>(
+    body: &'a [u8],
+    header: Option<&'static encoding_rs::Encoding>,
+) -> std::borrow::Cow<'a, [u8]> {
     use std::borrow::Cow;
     let start = prolog_end(body);
-    let declared = body[start..].starts_with(b"<?xml").then(|| {
-        let end = body[start..]
-            .windows(2)
-            .position(|w| w == b"?>")
-            .map(|e| start + e + 2)?;
-        let declaration = String::from_utf8_lossy(&body[start..end]).to_ascii_lowercase();
-        let label = declaration.split("encoding").nth(1).and_then(|rest| {
-            let rest = rest.trim_start().strip_prefix('=')?.trim_start();
-            let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-            rest[1..].split(quote).next().map(str::to_owned)
-        });
-        Some((end, label))
-    });
+    // A whole declaration at the start, with the encoding it names if that is one we know.
+    let declared = body[start..]
+        .starts_with(b"<?xml")
+        .then(|| {
+            let end = body[start..]
+                .windows(2)
+                .position(|w| w == b"?>")
+                .map(|e| start + e + 2)?;
+            let declaration = String::from_utf8_lossy(&body[start..end]).to_ascii_lowercase();
+            Some(declaration.split("encoding").nth(1).and_then(|rest| {
+                let rest = rest.trim_start().strip_prefix('=')?.trim_start();
+                let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+                let label = rest[1..].split(quote).next()?;
+                encoding_rs::Encoding::for_label(label.trim().as_bytes())
+            }))
+        })
+        .flatten();
     let bom = encoding_rs::Encoding::for_bom(body).map(|(encoding, _)| encoding);
-    match (declared.flatten(), bom) {
-        (_, Some(encoding)) => Cow::Owned(strip_declaration(&encoding.decode(body).0)),
-        (Some((_, label)), None) => {
-            let encoding = label
-                .and_then(|l| encoding_rs::Encoding::for_label(l.trim().as_bytes()))
-                .unwrap_or(encoding_rs::UTF_8);
-            Cow::Owned(strip_declaration(&encoding.decode(body).0))
-        }
+    let encoding = match (bom, declared) {
+        (Some(encoding), _) => Some(encoding),
+        (None, Some(named)) => Some(named.or(header).unwrap_or(encoding_rs::UTF_8)),
+        (None, None) => header.filter(|encoding| *encoding != encoding_rs::UTF_8),
+    };
+    match encoding {
+        Some(encoding) => Cow::Owned(strip_declaration(&encoding.decode(body).0)),
         // UTF-8 by default (XML 1.0, 4.3.3). Bytes that are not are replaced here: quick-xml
         // reads on after its decoding error and, finding a declaration further on, would try
         // to switch encodings mid-stream (a panic).
-        (None, None) => match String::from_utf8_lossy(body) {
+        None => match String::from_utf8_lossy(body) {
             Cow::Borrowed(_) => Cow::Borrowed(body),
             Cow::Owned(text) => Cow::Owned(text.into_bytes()),
         },
