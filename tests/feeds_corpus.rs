@@ -44,6 +44,14 @@ fn spec_for(kind: SourceKind, url: &url::Url) -> ParseSpec<'_> {
     }
 }
 
+/// An RSS 2.0 feed of one item with this title; `more` goes inside the item.
+fn one_item_feed(title: &str, more: &str) -> String {
+    format!(
+        "<rss version=\"2.0\"><channel><title>T</title><item><title>{title}</title>\
+         <link>https://feeds.example.org/1</link>{more}</item></channel></rss>"
+    )
+}
+
 fn parse_file(path: &Path) -> Result<herald::sources::Parsed, herald::sources::ParseError> {
     let url = url::Url::parse("https://feeds.example.org/feed").expect("url");
     let spec = spec_for(SourceKind::Feed, &url);
@@ -181,8 +189,7 @@ fn fuzz_regressions_are_errors_not_panics() {
 fn declarations_after_byte_order_marks() {
     let url = url::Url::parse("https://feeds.example.org/feed").expect("url");
     let spec = spec_for(SourceKind::Feed, &url);
-    let rss = "<rss version=\"2.0\"><channel><title>T</title><item><title>Caf\u{e9}</title>\
-               <link>https://feeds.example.org/1</link></item></channel></rss>";
+    let rss = one_item_feed("Caf\u{e9}", "");
     let latin1 = format!("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>{rss}");
 
     let mut twice = b"\xEF\xBB\xBF\xEF\xBB\xBF \n".to_vec();
@@ -217,11 +224,7 @@ fn authors_with_wide_delimiters() {
         "jane@example.org\u{ff08}Jane Doe\u{ff09}",
         "\u{ff08}Jane Doe\u{ff09}jane@example.org",
     ] {
-        let rss = format!(
-            "<rss version=\"2.0\"><channel><title>T</title><item><title>Floods</title>\
-             <link>https://feeds.example.org/1</link><author>{author}</author></item>\
-             </channel></rss>"
-        );
+        let rss = one_item_feed("Floods", &format!("<author>{author}</author>"));
         assert!(!panics_while_parsing(&spec, rss.as_bytes()), "{author}");
         let parsed = parse(&spec, rss.as_bytes()).expect("a feed with an author");
         assert_eq!(parsed.documents[0].title.as_deref(), Some("Floods"));
@@ -241,12 +244,7 @@ fn server_charset_fills_in_where_the_feed_names_none() {
         let parsed = parse(&spec, body).expect("the feed parses");
         parsed.documents[0].title.clone().expect("a title")
     };
-    let rss = |title: &str| {
-        format!(
-            "<rss version=\"2.0\"><channel><title>T</title><item><title>{title}</title>\
-             <link>https://feeds.example.org/1</link></item></channel></rss>"
-        )
-    };
+    let rss = |title: &str| one_item_feed(title, "");
     let cyrillic = "Саммит в Хельсинки";
     let plain = rss(cyrillic);
     let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode(&plain);
