@@ -13,11 +13,19 @@
 #   FUZZ_SANITIZER=none       build without AddressSanitizer (about twice the runs per second,
 #                             for long runs; replay the corpus with the default build after)
 #   FUZZ_REPLAY=1             run each corpus input once instead of fuzzing (SECONDS unused)
+#   FUZZ_GROWTH_SINCE=TIME    instead of fuzzing, replay the corpus as it was at TIME (any `date`
+#                             form, e.g. "2026-11-29 23:40") and as it is now, and print which
+#                             crates the coverage grew in since (an input's time is when it was
+#                             found, or the last FUZZ_MERGE); needs the default sanitizer
 set -uo pipefail
+
+# Read as one block before any of it runs: editing this file during a long run cannot change the
+# run's remaining steps.
+{
 
 seconds="${1:-60}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$root"
+cd "$root" || exit 2
 
 # Longest input per target: long enough for a real feed or page, short enough to stay fast.
 declare -A max_len=(
@@ -39,6 +47,10 @@ targets="${FUZZ_TARGETS:-feed page json timestamp charset facts}"
 
 # Build once, then run the binaries: `cargo fuzz run` would rebuild before every target.
 sanitizer="${FUZZ_SANITIZER:-address}"
+if [[ -n "${FUZZ_GROWTH_SINCE:-}" && "$sanitizer" != address ]]; then
+    echo "FUZZ_GROWTH_SINCE needs the AddressSanitizer build: only it names the code covered" >&2
+    exit 2
+fi
 target_dir=fuzz/target
 [[ "$sanitizer" == address ]] || target_dir="fuzz/target/$sanitizer"
 cargo +nightly fuzz build --sanitizer "$sanitizer" --target-dir "$target_dir" || exit 2
@@ -86,6 +98,71 @@ summarize() {
         }' "$2" | tee -a fuzz/artifacts/summary.log
 }
 
+# Edges covered per crate (the standard library and Herald count as crates) in libFuzzer's
+# -print_coverage output: "COVERED_FUNC: hits: H edges: COVERED/ALL FUNCTION FILE:LINE".
+edges_by_crate() {
+    awk -v root="$root" '
+        /^COVERED_FUNC:/ {
+            for (i = 1; i < NF; i++) if ($i == "edges:") { split($(i + 1), e, "/"); break }
+            file = $NF
+            if (match(file, /registry\/src\/[^\/]+\/[^\/]+\//)) {
+                crate = substr(file, RSTART, RLENGTH - 1); sub(/.*\//, "", crate)
+            } else if (match(file, /\/library\/[a-z_]+\//)) {
+                crate = substr(file, RSTART + 9, RLENGTH - 10)
+            } else if (match(file, /\/rust\/deps\/[^\/]+\//)) {
+                crate = substr(file, RSTART + 11, RLENGTH - 12)
+            } else if (index(file, root "/vendor/") == 1) {
+                crate = substr(file, length(root) + 2); match(crate, /^vendor\/[^\/]+/)
+                crate = substr(crate, 1, RLENGTH)
+            } else if (index(file, root "/src/") == 1) {
+                crate = "herald"
+            } else {
+                crate = "other"
+            }
+            edges[crate] += e[1]
+        }
+        END { for (c in edges) print c, edges[c] }' | LC_ALL=C sort
+}
+
+# Replays the corpus as it was at FUZZ_GROWTH_SINCE and as it is now; prints the crates whose
+# covered edges changed.
+growth() {
+    local target="$1" work
+    work="$(mktemp -d)"
+    mkdir "$work/corpus"
+    find "fuzz/corpus/$target" -type f ! -newermt "$FUZZ_GROWTH_SINCE" -exec cp -t "$work/corpus" {} +
+    # The replay doubles as a check under the sanitizer: a crash ends it with the output kept.
+    replay() {
+        "$bin/$target" -runs=0 -print_coverage=1 -max_len="${max_len[$target]}" "${common[@]}" \
+            ${extra[$target]:-} "$1" >"$work/log" 2>&1 || {
+            cp "$work/log" "fuzz/artifacts/$target/growth.log"
+            echo "== $target: replaying $1 failed; output in fuzz/artifacts/$target/growth.log" >&2
+            return 1
+        }
+        edges_by_crate <"$work/log"
+    }
+    if ! replay "$work/corpus" >"$work/then" || ! replay "fuzz/corpus/$target" >"$work/now"; then
+        rm -rf "$work"
+        return 1
+    fi
+    echo "== $target coverage growth since $FUZZ_GROWTH_SINCE: $(ls "$work/corpus" | wc -l)" \
+        "inputs then, $(ls "fuzz/corpus/$target" | wc -l) now; edges covered, by crate:"
+    LC_ALL=C join -a1 -a2 -e0 -o 0,1.2,2.2 "$work/then" "$work/now" |
+        awk '{ then += $2; now += $3 }
+             $2 != $3 { printf "   %-28s %6d -> %6d (%+d)\n", $1, $2, $3, $3 - $2 }
+             END { printf "   %-28s %6d -> %6d (%+d)\n", "all", then, now, now - then }'
+    rm -rf "$work"
+}
+
+if [[ -n "${FUZZ_GROWTH_SINCE:-}" ]]; then
+    status=0
+    for target in $targets; do
+        mkdir -p "fuzz/artifacts/$target"
+        growth "$target" || status=1
+    done
+    exit "$status"
+fi
+
 failed=()
 for target in $targets; do
     mkdir -p "fuzz/corpus/$target" "fuzz/artifacts/$target"
@@ -127,3 +204,5 @@ if ((${#failed[@]})); then
     exit 1
 fi
 echo "no crashes"
+exit
+}
