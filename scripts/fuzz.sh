@@ -10,7 +10,7 @@
 #   FUZZ_TARGETS="feed json"  run only these targets
 #   FUZZ_KEEP_GOING=1         do not stop at the first crash: run the whole time, keep them all
 #   FUZZ_MERGE=1              first shrink each corpus to the inputs that add coverage
-#   FUZZ_SANITIZER=none       build without AddressSanitizer (about twice the runs per second,
+#   FUZZ_SANITIZER=none       build without AddressSanitizer (about four times the runs per second,
 #                             for long runs; replay the corpus with the default build after)
 #   FUZZ_REPLAY=1             run each corpus input once instead of fuzzing (SECONDS unused)
 #   FUZZ_GROWTH_SINCE=TIME    instead of fuzzing, replay the corpus as it was at TIME (any `date`
