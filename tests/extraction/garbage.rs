@@ -231,3 +231,38 @@ fn collection_description_cut_inside_a_character_does_not_panic() {
     // And through Herald, whatever type the classifier picks.
     survive(&html);
 }
+
+/// rs-trafilatura leaves out text under boilerplate markup (a caption, a comment box) however far
+/// below it the text sits. It settles that once per element, from the parent's verdict, since
+/// checking every ancestor of every node anew took minutes on deeply nested pages (changed in
+/// `vendor/rs-trafilatura`; `herald bench pages` has the times); the verdict must still reach
+/// the deepest descendant, and stop at the boilerplate's siblings.
+#[test]
+fn boilerplate_deep_below_its_marker_is_left_out() {
+    let paragraph = "<p>The two presidents will meet in Helsinki on July 16, the White House and \
+                     the Kremlin said on Thursday, after weeks of talks about the venue.</p>";
+    let nest = |inner: &str| {
+        format!(
+            "{}{inner}{}",
+            "<div><span>".repeat(40),
+            "</span></div>".repeat(40)
+        )
+    };
+    let html = format!(
+        "<html><head><title>Summit</title></head><body><article><h1>Summit set</h1>{}\
+         <div class=\"wp-caption\">{}</div>\
+         <div class=\"comment-container\"><section>{}</section></div>\
+         <div class=\"story-body\">{}</div>{}</article></body></html>",
+        paragraph.repeat(3),
+        nest("<p>Photo caption deep inside its figure, credited to the agency.</p>"),
+        nest("<p>Reader comment far down its thread, posted an hour ago.</p>"),
+        nest("<p>Officials said the agenda would cover arms control, trade and Syria.</p>"),
+        paragraph.repeat(2),
+    );
+    let got = rs_trafilatura::extract(&html).expect("the article");
+    let text = got.content_text;
+    assert!(text.contains("cover arms control"), "{text}");
+    assert!(text.contains("meet in Helsinki"), "{text}");
+    assert!(!text.contains("Photo caption"), "{text}");
+    assert!(!text.contains("Reader comment"), "{text}");
+}
