@@ -5,6 +5,7 @@ pub mod engine;
 pub mod fanout;
 pub mod latency;
 pub mod load;
+pub mod pages;
 mod process;
 pub mod sink;
 pub mod sources;

@@ -54,6 +54,12 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 200)]
         runs: usize,
     },
+    /// Main-text extraction time on pages nested to be slow, and flat pages of the same size;
+    /// prints one JSON line.
+    Pages {
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=100))]
+        runs: u64,
+    },
     /// Time from a changed source (a fetched page; a WebSub POST) to the push leaving Herald,
     /// through the whole server against loopback stand-ins; prints one JSON line.
     Latency {
@@ -133,6 +139,11 @@ pub fn run(command: BenchCommand) -> anyhow::Result<()> {
         }
         BenchCommand::Engine { prior, runs } => {
             let report = crate::bench::engine::run(prior, runs);
+            println!("{}", serde_json::to_string(&report)?);
+            Ok(())
+        }
+        BenchCommand::Pages { runs } => {
+            let report = crate::bench::pages::run(usize::try_from(runs)?);
             println!("{}", serde_json::to_string(&report)?);
             Ok(())
         }
