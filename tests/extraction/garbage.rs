@@ -230,7 +230,7 @@ fn collection_description_cut_inside_a_character_does_not_panic() {
 
 /// rs-trafilatura leaves out text under boilerplate markup (a caption, a comment box) however far
 /// below it the text sits. It settles that once per element, from the parent's verdict, since
-/// checking every ancestor of every node anew took minutes on deeply nested pages (changed in
+/// checking every ancestor of every node anew took up to a minute on deeply nested pages (changed in
 /// `vendor/rs-trafilatura`; `herald bench pages` has the times); the verdict must still reach
 /// the deepest descendant, and stop at the boilerplate's siblings.
 #[test]
