@@ -1118,7 +1118,12 @@ fn apply_final_validations(
 
     // Apply maximum length limit
     if result.content_text.len() > options.max_extracted_len {
-        result.content_text.truncate(options.max_extracted_len);
+        // Cut at the start of the character the limit falls in, never inside it.
+        let mut cut = options.max_extracted_len;
+        while !result.content_text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        result.content_text.truncate(cut);
         result.warnings.push(format!(
             "Content truncated to max length: {}",
             options.max_extracted_len
