@@ -277,10 +277,7 @@ pub(crate) fn extract_content(html: &str, options: &Options) -> Result<ExtractRe
             // Only add if the description isn't already in the extraction
             // The first 60 bytes, cut back to a character boundary: slicing inside a
             // multi-byte character would panic.
-            let mut cut = desc_lower.len().min(60);
-            while !desc_lower.is_char_boundary(cut) {
-                cut -= 1;
-            }
+            let cut = floor_char_boundary(&desc_lower, 60);
             if !content_lower.contains(&desc_lower[..cut]) {
                 let desc_len = desc.chars().count();
                 if desc_len >= 50 {
@@ -1118,11 +1115,7 @@ fn apply_final_validations(
 
     // Apply maximum length limit
     if result.content_text.len() > options.max_extracted_len {
-        // Cut at the start of the character the limit falls in, never inside it.
-        let mut cut = options.max_extracted_len;
-        while !result.content_text.is_char_boundary(cut) {
-            cut -= 1;
-        }
+        let cut = floor_char_boundary(&result.content_text, options.max_extracted_len);
         result.content_text.truncate(cut);
         result.warnings.push(format!(
             "Content truncated to max length: {}",
@@ -1735,6 +1728,16 @@ fn maybe_merge_split_article_bodies(
     }
 
     Some((merged_text, merged_html))
+}
+
+/// The largest byte index of at most `max` that falls on a character boundary of `s` (its length
+/// when shorter): where `s` can be cut without splitting a character.
+fn floor_char_boundary(s: &str, max: usize) -> usize {
+    let mut cut = max.min(s.len());
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    cut
 }
 
 /// Normalizes a language code to its primary component.
