@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs every fuzz target for SECONDS (default 60) from the committed seeds; exits 1 when any
-# target found a crash, a timeout or an out-of-memory input (saved in fuzz/artifacts/<target>/),
-# 2 when the targets do not build.
+# Runs every fuzz target for SECONDS (default 60) from the committed seeds and kept corpus; exits 1
+# when any target found a crash, a timeout or an out-of-memory input (saved in
+# fuzz/artifacts/<target>/), 2 when the targets do not build.
 #
 #   scripts/fuzz.sh [SECONDS]
 #
@@ -13,6 +13,8 @@
 #   FUZZ_SANITIZER=none       build without AddressSanitizer (about four times the runs per second,
 #                             for long runs; replay the corpus with the default build after)
 #   FUZZ_REPLAY=1             run each corpus input once instead of fuzzing (SECONDS unused)
+#   FUZZ_KEEP=1               instead of fuzzing, replace fuzz/kept/<target> (committed) with the
+#                             fewest inputs of it and fuzz/corpus/<target> that reach all they reach
 #   FUZZ_GROWTH_SINCE=TIME    instead of fuzzing, replay the corpus as it was at TIME (any `date`
 #                             form, e.g. "2026-11-29 23:40") and as it is now, and print which
 #                             crates the coverage grew in since (an input's time is when it was
@@ -47,9 +49,12 @@ declare -A extra=(
 # the largest input, and from small seeds alone it stayed near 1 KB for hours. The pages are in
 # git once, gzipped, with the extraction benchmark; they are unpacked here on first use.
 real_pages=(c00962aa 0ec95c72 14cc2a0c)
+# fuzz/kept/<target> is the corpus in git: what earlier runs found, shrunk by FUZZ_KEEP=1, so a
+# new working copy continues from there instead of from the seeds.
 seed_dirs() {
     local target="$1"
     seeds=("fuzz/seeds/$target")
+    [[ -d "fuzz/kept/$target" ]] && seeds+=("fuzz/kept/$target")
     [[ "$target" == page ]] || return 0
     local dir="fuzz/target/seeds/page" id
     mkdir -p "$dir" || return 1
@@ -175,6 +180,38 @@ if [[ -n "${FUZZ_GROWTH_SINCE:-}" ]]; then
     for target in $targets; do
         mkdir -p "fuzz/artifacts/$target"
         growth "$target" || status=1
+    done
+    exit "$status"
+fi
+
+# Keeps a corpus in git: the fewest inputs (greedy set cover) of the kept corpus and the working
+# one that reach every edge the two reach. Edges, not libFuzzer's finer features (an edge taken
+# 1, 2, 3, 4-7, ... times): on a page corpus of 2,104 inputs that reach every feature, 548 kept
+# 26,143 of their 26,158 edges in a quarter of the bytes; a run finds the features again. Inputs
+# are named by their SHA-1, so an input kept before keeps its file.
+keep() {
+    local target="$1" merged="fuzz/corpus/.$target-kept" from
+    mkdir -p "fuzz/corpus/$target" "fuzz/kept/$target" "fuzz/artifacts/$target"
+    rm -rf "$merged" && mkdir -p "$merged/in" "$merged/out" || return 1
+    # A copy: a fuzzer still running on the target replaces inputs it shrinks, so an input of the
+    # working corpus may be gone by the time it is copied (its shorter form is there instead).
+    find "fuzz/kept/$target" -type f -exec cp -t "$merged/in" {} + || return 1
+    find "fuzz/corpus/$target" -type f -exec cp -t "$merged/in" {} + 2>/dev/null
+    from=$(ls "$merged/in" | wc -l)
+    "$bin/$target" -set_cover_merge=1 -use_counters=0 -max_len="${max_len[$target]}" "${common[@]}" \
+        ${extra[$target]:-} "$merged/out" "$merged/in" >"fuzz/artifacts/$target/keep.log" 2>&1 || {
+        echo "== $target: shrinking failed; output in fuzz/artifacts/$target/keep.log" >&2
+        return 1
+    }
+    rm -rf "fuzz/kept/$target" && mv "$merged/out" "fuzz/kept/$target" && rm -rf "$merged" || return 1
+    echo "== $target: kept $(ls "fuzz/kept/$target" | wc -l) of $from inputs," \
+        "$(du -sk "fuzz/kept/$target" | cut -f1) KB in fuzz/kept/$target"
+}
+
+if [[ "${FUZZ_KEEP:-0}" == 1 ]]; then
+    status=0
+    for target in $targets; do
+        keep "$target" || status=1
     done
     exit "$status"
 fi
