@@ -14,7 +14,8 @@
 #                             for long runs; replay the corpus with the default build after)
 #   FUZZ_REPLAY=1             run each corpus input once instead of fuzzing (SECONDS unused)
 #   FUZZ_KEEP=1               instead of fuzzing, replace fuzz/kept/<target> (committed) with the
-#                             fewest inputs of it and fuzz/corpus/<target> that reach all they reach
+#                             fewest inputs of it and fuzz/corpus/<target> that reach every edge
+#                             the two reach
 #   FUZZ_GROWTH_SINCE=TIME    instead of fuzzing, replay the corpus as it was at TIME (any `date`
 #                             form, e.g. "2026-11-29 23:40") and as it is now, and print which
 #                             crates the coverage grew in since (an input's time is when it was
@@ -205,7 +206,7 @@ keep() {
     }
     rm -rf "fuzz/kept/$target" && mv "$merged/out" "fuzz/kept/$target" && rm -rf "$merged" || return 1
     echo "== $target: kept $(ls "fuzz/kept/$target" | wc -l) of $from inputs," \
-        "$(du -sk "fuzz/kept/$target" | cut -f1) KB in fuzz/kept/$target"
+        "$(du -s --apparent-size -k "fuzz/kept/$target" | cut -f1) KB in fuzz/kept/$target"
 }
 
 if [[ "${FUZZ_KEEP:-0}" == 1 ]]; then
