@@ -206,7 +206,8 @@ keep() {
     }
     rm -rf "fuzz/kept/$target" && mv "$merged/out" "fuzz/kept/$target" && rm -rf "$merged" || return 1
     echo "== $target: kept $(ls "fuzz/kept/$target" | wc -l) of $from inputs," \
-        "$(du -s --apparent-size -k "fuzz/kept/$target" | cut -f1) KB in fuzz/kept/$target"
+        "$(find "fuzz/kept/$target" -type f -printf '%s\n' | awk '{ b += $1 } END { printf "%.0f", b / 1024 }')" \
+        "KB in fuzz/kept/$target"
 }
 
 if [[ "${FUZZ_KEEP:-0}" == 1 ]]; then
